@@ -1,0 +1,7 @@
+// The public SDK of Eddy: re-exports only.
+export { Eddy, type EddyOptions } from './session.js';
+export { EddyError, isEddyError, ERROR_CODES, type ErrorCode } from './common/errors.js';
+export { parseDuration, formatDuration } from './common/duration.js';
+export { parseSize, formatSize } from './common/size.js';
+export { getLogger, setLogLevel, type LogLevel, type Logger } from './common/log.js';
+export { crc32c } from './common/checksum.js';
