@@ -8,14 +8,12 @@ import type { Message } from './message-codec.js';
 // The bytes here come from kafkajs's own protocol encoders (the code that talks to real brokers), and our
 // responses are read back with kafkajs's decoders: the codecs must agree with a real client byte for byte.
 const require = createRequire(import.meta.url);
-/* eslint-disable @typescript-eslint/no-require-imports */
 const requests = (require('kafkajs/src/protocol/requests') as { requests: KjsApis }).requests;
 type KjsApis = Record<
   string,
   { protocol(o: { version: number }): (args: unknown) => { request: KjsRequest; response: KjsResponse } }
 >;
 const frame = require('kafkajs/src/protocol/request') as (o: unknown) => Promise<{ buffer: Buffer }>;
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 interface KjsRequest {
   apiKey: number;
