@@ -111,7 +111,7 @@ describe('PartitionLog', () => {
     // A corrupt (bit-flipped) last batch is cut too.
     const bad = buildBatch([{ value: 'bad' }]);
     bad.writeBigInt64BE(4n, 0);
-    bad[bad.length - 2] ^= 0xff;
+    bad.writeUInt8(bad.readUInt8(bad.length - 2) ^ 0xff, bad.length - 2);
     appendFileSync(file, bad);
     log = PartitionLog.open(dir, 't', 0, CONFIG, 0);
     expect(log.highWatermark).toBe(4);
