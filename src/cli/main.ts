@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EddyError } from '../common/errors.js';
 import { eddyVersion } from '../common/paths.js';
+import { registerBroker } from './broker.js';
 import { registerDemo } from './demo.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run "eddy --help" or "eddy <command> --help" for usage)')
     .showSuggestionAfterError(true);
   registerDemo(program);
+  registerBroker(program);
   return program;
 }
 
