@@ -30,6 +30,7 @@ class Connection {
   private buffered = 0;
   private readonly slots: Slot[] = [];
   private closed = false;
+  private closing = false;
   private paused = false;
 
   constructor(
@@ -47,18 +48,34 @@ class Connection {
     });
   }
 
+  /**
+   * Stops reading and closes the connection once the answers to the requests before the bad one are out, as
+   * Kafka does; the bytes after the bad frame are never interpreted.
+   */
   private kill(reason: string): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     log.info(`${this.id}: closing connection: ${reason}`);
-    this.closed = true;
-    this.socket.destroy();
+    this.closing = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.socket.pause();
+    this.endIfDrained();
+  }
+
+  private endIfDrained(): void {
+    if (this.closing && this.slots.length === 0 && !this.closed) {
+      this.closed = true;
+      this.socket.end();
+      // A peer that never reads must not keep the socket open.
+      this.socket.destroySoon();
+    }
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    while (!this.closed && this.buffered >= 4) {
+    while (!this.closed && !this.closing && this.buffered >= 4) {
       if (this.chunks[0]!.length < 4) this.merge();
       const size = this.chunks[0]!.readInt32BE(0);
       if (size < 0 || size > this.maxRequestBytes) {
@@ -138,7 +155,9 @@ class Connection {
       },
       (e: unknown) => {
         log.error(`${this.id}: handler failed`, e);
+        slot.done = true;
         this.kill('a handler failed');
+        this.flush();
       },
     );
   }
@@ -154,6 +173,10 @@ class Connection {
         this.socket.uncork();
       }
     }
+    if (this.closing) {
+      this.endIfDrained();
+      return;
+    }
     if (this.socket.writableLength > MAX_UNSENT_BYTES) this.pause();
     else this.maybeResume();
   }
@@ -166,14 +189,20 @@ class Connection {
   }
 
   private maybeResume(): void {
-    if (this.paused && this.slots.length < MAX_IN_FLIGHT && this.socket.writableLength <= MAX_UNSENT_BYTES) {
+    if (
+      this.paused &&
+      !this.closing &&
+      this.slots.length < MAX_IN_FLIGHT &&
+      this.socket.writableLength <= MAX_UNSENT_BYTES
+    ) {
       this.paused = false;
       this.socket.resume();
     }
   }
 
   destroy(): void {
-    this.kill('broker shutting down');
+    this.closed = true;
+    this.socket.destroy();
   }
 }
 
