@@ -264,3 +264,20 @@ describe('broker', () => {
     expect((await good.send(18, 2, {})).errorCode).toBe(0);
   });
 });
+
+describe('broker identity', () => {
+  it('keeps its cluster id in meta.properties and refuses a data dir of another node.id', async () => {
+    let b = await start();
+    let c = await client(b);
+    const id = (await c.send(3, 4, { topics: [], allowAutoTopicCreation: false })).clusterId;
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    await b.close();
+    b = await start();
+    c = await client(b);
+    expect((await c.send(3, 4, { topics: [], allowAutoTopicCreation: false })).clusterId).toBe(id);
+    await b.close();
+    await expect(startBroker({ port: 0, dataDir: dir, config: { 'node.id': '7' } })).rejects.toThrow(
+      /belongs to node.id 1/,
+    );
+  });
+});
