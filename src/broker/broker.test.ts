@@ -281,3 +281,37 @@ describe('broker identity', () => {
     );
   });
 });
+
+describe('produce validation and idempotence', () => {
+  it('rejects corrupt batches without storing anything and answers a retried idempotent batch with its first offset', async () => {
+    const b = await start();
+    const c = await client(b);
+    await c.send(19, 3, createTopic('idem'));
+    const req = (records: Buffer): Obj => ({
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }],
+    });
+    const answer = async (records: Buffer): Promise<Obj> =>
+      partitionOf(await c.send(0, 7, req(records)), 'responses', 'partitionResponses');
+    const corrupt = buildBatch([{ value: 'x' }]);
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 1, corrupt.length - 1);
+    expect(await answer(corrupt)).toMatchObject({ errorCode: 2, baseOffset: -1 });
+    expect(await answer(Buffer.from('not a batch'))).toMatchObject({ errorCode: 2 });
+    const twoBatches = Buffer.concat([buildBatch([{ value: 'a' }]), buildBatch([{ value: 'b' }])]);
+    expect(await answer(twoBatches)).toMatchObject({ errorCode: 87 });
+    const { producerId } = (await c.send(22, 1, { transactionalId: null, transactionTimeoutMs: 60000 })) as {
+      producerId: number;
+    };
+    const first = buildBatch([{ value: 'p0' }, { value: 'p1' }], { producerId, producerEpoch: 0, baseSequence: 0 });
+    expect(await answer(Buffer.from(first))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await answer(Buffer.from(first))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    const gap = buildBatch([{ value: 'p9' }], { producerId, producerEpoch: 0, baseSequence: 9 });
+    expect(await answer(gap)).toMatchObject({ errorCode: 45 });
+    const next = buildBatch([{ value: 'p2' }], { producerId, producerEpoch: 0, baseSequence: 2 });
+    expect(await answer(next)).toMatchObject({ errorCode: 0, baseOffset: 2 });
+    const f = partitionOf(await c.send(1, 11, fetch('idem', 0)));
+    expect(readValues(f.records as Buffer).map((r) => r.value)).toEqual(['p0', 'p1', 'p2']);
+  });
+});
