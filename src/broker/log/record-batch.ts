@@ -158,11 +158,8 @@ export function firstRecordAtOrAfter(batch: Buffer, ts: number): { offset: numbe
     let pos = BATCH_HEADER_SIZE;
     for (let i = 0; i < info.recordsCount; i++) {
       const [length, start] = zigzag(batch, pos);
-      let p = start + 1; // attributes
-      let tsDelta: number;
-      let offsetDelta: number;
-      [tsDelta, p] = zigzag(batch, p);
-      [offsetDelta, p] = zigzag(batch, p);
+      const [tsDelta, afterTs] = zigzag(batch, start + 1); // skip the attributes byte
+      const [offsetDelta] = zigzag(batch, afterTs);
       if (info.baseTimestamp + tsDelta >= ts)
         return { offset: info.baseOffset + offsetDelta, timestamp: info.baseTimestamp + tsDelta };
       pos = start + length;
