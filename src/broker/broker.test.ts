@@ -315,3 +315,25 @@ describe('produce validation and idempotence', () => {
     expect(readValues(f.records as Buffer).map((r) => r.value)).toEqual(['p0', 'p1', 'p2']);
   });
 });
+
+describe('broker configuration', () => {
+  it('refuses bad settings at start, naming the setting', async () => {
+    await expect(startBroker({ port: 0, dataDir: dir, config: { 'num.partitions': 'abc' } })).rejects.toThrow(
+      /num\.partitions="abc"/,
+    );
+    await expect(startBroker({ port: 0, dataDir: dir, config: { 'eddy.flush.policy': 'sometimes' } })).rejects.toThrow(
+      /eddy\.flush\.policy/,
+    );
+    await expect(startBroker({ port: 0, dataDir: dir, config: { listeners: 'nonsense' } })).rejects.toThrow(
+      /listener "nonsense"/,
+    );
+  });
+
+  it('uses log.retention.ms over minutes over hours, as Kafka', async () => {
+    const { BrokerConfig } = await import('./config/broker-config.js');
+    expect(new BrokerConfig({}).millis('log.retention')).toBe(168 * 3600_000);
+    expect(new BrokerConfig({ 'log.retention.minutes': 5 }).millis('log.retention')).toBe(300_000);
+    expect(new BrokerConfig({ 'log.retention.minutes': 5, 'log.retention.ms': 7 }).millis('log.retention')).toBe(7);
+    expect(new BrokerConfig({ 'log.retention.hours': -1 }).millis('log.retention')).toBe(-1);
+  });
+});
