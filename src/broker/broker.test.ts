@@ -113,6 +113,14 @@ describe('broker', () => {
     expect(f).toMatchObject({ errorCode: 0, highWatermark: 4, lastStableOffset: 4, logStartOffset: 0 });
     expect(readValues(f.records as Buffer).map((r) => r.value)).toEqual(['b', 'c', 'd']);
     expect(partitionOf(await c.send(1, 11, fetch('t', 9)))).toMatchObject({ errorCode: 1 });
+    // A failed acks=0 produce (unknown topic) closes the connection, as Kafka does.
+    c.writeRaw(
+      (await import('./protocol/codecs.js')).encodeRequest(
+        { apiKey: 0, apiVersion: 7, correlationId: 1000, clientId: null },
+        produce('missing', ['x'], 0),
+      ),
+    );
+    await c.closed;
   });
 
   it('long-polls a fetch until data arrives', async () => {
