@@ -16,3 +16,6 @@ export type {
 export { LocalFileSystem } from './storage/local.js';
 export { FileSystemRegistry, type ResolvedPath, type FileSystemRegistryOptions } from './storage/registry.js';
 export { normalizePath } from './storage/fs-path.js';
+export { listDatasetFiles, isHiddenName } from './storage/dataset.js';
+export { computeSplits, type InputSplit, type SplitOptions } from './storage/splits.js';
+export { lineBatches, readSplitLines } from './storage/line-reader.js';
