@@ -14,3 +14,17 @@ export type {
   BrokerExtension,
   BrokerExtensionInstance,
 } from './broker/handler.js';
+export type {
+  FileSystem,
+  FileStatus,
+  BlockLocation,
+  ReadableFile,
+  WritableFile,
+  CreateOptions,
+} from './storage/filesystem.js';
+export { LocalFileSystem } from './storage/local.js';
+export { FileSystemRegistry, type ResolvedPath, type FileSystemRegistryOptions } from './storage/registry.js';
+export { normalizePath } from './storage/fs-path.js';
+export { listDatasetFiles, isHiddenName } from './storage/dataset.js';
+export { computeSplits, type InputSplit, type SplitOptions } from './storage/splits.js';
+export { lineBatches, readSplitLines } from './storage/line-reader.js';
