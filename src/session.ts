@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EddyError, describeValue } from './common/errors.js';
+import { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distributed-file-system.js';
+import { FileSystemRegistry } from './storage/registry.js';
 
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
   home?: string;
+  /** How to open (or create) the dfs store under <home>/dfs. */
+  dfs?: DfsOpenOptions;
 }
 
 /**
@@ -13,18 +17,29 @@ export interface EddyOptions {
  */
 export class Eddy {
   readonly home: string;
+  /** File systems by scheme: `file://` (and plain paths) and `dfs://` (the store under <home>/dfs). */
+  readonly fs: FileSystemRegistry;
+  /** The dfs store itself, for what only it has: fsck, setReplication, checkpoint. */
+  readonly dfs: DistributedFileSystem;
   private readonly closers: (() => Promise<void>)[] = [];
   private closed = false;
 
-  private constructor(home: string) {
+  private constructor(home: string, fs: FileSystemRegistry, dfs: DistributedFileSystem) {
     this.home = home;
+    this.fs = fs;
+    this.dfs = dfs;
+    // Registered first, so it is released last: everything else may still write files while closing.
+    this.closers.push(() => fs.close());
   }
 
   static async start(options: EddyOptions = {}): Promise<Eddy> {
     const home = resolve(options.home ?? process.env['EDDY_HOME'] ?? 'eddy-home');
     if (home.includes('\0')) throw new EddyError('INVALID_ARGUMENT', `home ${describeValue(home)} contains a NUL byte`);
     await mkdir(home, { recursive: true });
-    return new Eddy(home);
+    const dfs = await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
+    const fs = new FileSystemRegistry();
+    fs.register(dfs);
+    return new Eddy(home, fs, dfs);
   }
 
   /** Registers something to release on close(); released in reverse order of registration. */
