@@ -33,7 +33,7 @@ export class Eddy {
   }
 
   static async start(options: EddyOptions = {}): Promise<Eddy> {
-    const home = resolve(options.home ?? process.env['EDDY_HOME'] ?? 'eddy-home');
+    const home = resolve(options.home ?? (process.env['EDDY_HOME'] || 'eddy-home'));
     if (home.includes('\0')) throw new EddyError('INVALID_ARGUMENT', `home ${describeValue(home)} contains a NUL byte`);
     await mkdir(home, { recursive: true });
     const dfs = await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
