@@ -6,7 +6,7 @@ import type { BlockRecord } from './namespace.js';
 import type { Volumes } from './volumes.js';
 
 /** Size of the pieces stream() yields (never across a block boundary). */
-const STREAM_CHUNK = 1024 * 1024;
+const STREAM_CHUNK = 4 * 1024 * 1024;
 
 export interface ReaderContext {
   uri: string;
