@@ -1,3 +1,4 @@
+/* global process, Buffer, console */
 // dfs throughput beside cp: writes and reads a 1 GiB file (EDDY_BENCH_BYTES to change) on dfs with replication 1
 // and 3, in the same run as `cp` of the same file on the same disk, and a raw Node read loop. Run on the built
 // dist/ (npm run bench -- storage). Prints a table and writes bench/results/storage.json.
