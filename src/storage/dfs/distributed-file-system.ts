@@ -1,4 +1,3 @@
-import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { EddyError, describeValue, isEddyError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
@@ -12,7 +11,6 @@ import type {
 } from '../filesystem.js';
 import { baseName, isWithin, normalizePath, parentPath } from '../fs-path.js';
 import { globStatus } from '../glob.js';
-import { ioError } from '../io-error.js';
 import { DfsReader } from './block-reader.js';
 import { DfsWriter } from './block-writer.js';
 import { runFsck, type FsckOptions, type FsckReport } from './fsck.js';
@@ -24,10 +22,10 @@ import {
   checkReplication,
   makeConfig,
   readConfig,
-  writeConfig,
   type FormatOptions,
   type StoreConfig,
 } from './store-config.js';
+import { checkNames, mkdirOrFail, removeOrphans, writeStore } from './store-layout.js';
 import { Volumes } from './volumes.js';
 
 const log = getLogger('dfs');
@@ -98,27 +96,12 @@ export class DistributedFileSystem implements FileSystem {
       const volumes = new Volumes(join(root, 'data'), config.volumes);
       await volumes.init();
       const dfs = new DistributedFileSystem(root, config, names, volumes, lock);
-      await dfs.removeOrphans();
+      await removeOrphans(root, names, volumes);
       return dfs;
     } catch (e) {
       await lock.release();
       throw e;
     }
-  }
-
-  /** Deletes replicas no file references: leftovers of writers that crashed or of deletes cut short. */
-  private async removeOrphans(): Promise<void> {
-    const referenced = this.names.ns.referencedReplicas();
-    let removed = 0;
-    for (const f of await this.volumes.scan()) {
-      if (f.id !== undefined) {
-        this.names.nextBlockId = Math.max(this.names.nextBlockId, f.id + 1);
-        if (referenced.get(f.id)?.includes(f.vol)) continue;
-      }
-      await fsp.rm(f.file, { force: true, recursive: true });
-      removed++;
-    }
-    if (removed > 0) log.info(`removed ${removed} unreferenced files from the volumes of ${this.root}`);
   }
 
   uri(path: string): string {
@@ -494,35 +477,4 @@ export class DistributedFileSystem implements FileSystem {
   private checkOpen(): void {
     if (this.closed) throw new EddyError('CLOSED', `the dfs store ${describeValue(this.root)} is closed`);
   }
-}
-
-/** HDFS's DFSUtil.isValidName: no ":" in a name, as it would read as a URI scheme. */
-function checkNames(p: string): void {
-  for (const name of p.split('/')) {
-    if (name.includes(':')) {
-      throw new EddyError(
-        'INVALID_ARGUMENT',
-        `dfs path ${describeValue(p)} has ":" in the name ${describeValue(name)}; dfs names cannot contain ":"`,
-      );
-    }
-  }
-}
-
-async function mkdirOrFail(dir: string): Promise<void> {
-  try {
-    await fsp.mkdir(dir, { recursive: true });
-  } catch (e) {
-    throw ioError(e, 'create store folder', dir);
-  }
-}
-
-/** Lays out an empty store; VERSION goes last, so a store without it was never fully formatted. */
-async function writeStore(root: string, config: StoreConfig): Promise<void> {
-  const nameDir = join(root, 'name');
-  await fsp.rm(join(root, 'name', 'VERSION'), { force: true });
-  await fsp.rm(nameDir, { recursive: true, force: true });
-  await fsp.rm(join(root, 'data'), { recursive: true, force: true });
-  await NameSystem.format(nameDir);
-  await new Volumes(join(root, 'data'), config.volumes).init();
-  await writeConfig(nameDir, config);
 }
