@@ -86,6 +86,10 @@ describe('dfs', () => {
       expect(Buffer.concat(parts).equals(data.subarray(7))).toBe(true);
       await f.close();
     }
+    // A FileStatus's URI is accepted back wherever a path is; another scheme's URI is not.
+    expect((await d.stat('dfs:///rt/f-5000')).length).toBe(5000);
+    expect((await d.glob('dfs://localhost/rt/f-51?')).map((s) => s.name)).toEqual(['f-511', 'f-512', 'f-513']);
+    expect(await code(d.stat('file:///rt/f-5000'))).toBe('INVALID_ARGUMENT');
     const locs = await d.blockLocations('/rt/f-2048', 1000, 100);
     expect(locs.map((l) => [l.offset, l.length])).toEqual([
       [0, 1024],

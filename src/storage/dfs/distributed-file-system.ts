@@ -9,7 +9,7 @@ import type {
   ReadableFile,
   WritableFile,
 } from '../filesystem.js';
-import { baseName, isWithin, normalizePath, parentPath } from '../fs-path.js';
+import { baseName, isWithin, parentPath, pathIn } from '../fs-path.js';
 import { globStatus } from '../glob.js';
 import { DfsReader } from './block-reader.js';
 import { DfsWriter } from './block-writer.js';
@@ -105,7 +105,7 @@ export class DistributedFileSystem implements FileSystem {
   }
 
   uri(path: string): string {
-    return `dfs://${normalizePath(path)}`;
+    return `dfs://${pathIn(this.scheme, path)}`;
   }
 
   private node(path: string): Node {
@@ -130,18 +130,18 @@ export class DistributedFileSystem implements FileSystem {
 
   async stat(path: string): Promise<FileStatus> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     return this.status(p, this.node(p));
   }
 
   async exists(path: string): Promise<boolean> {
     this.checkOpen();
-    return this.names.ns.lookup(normalizePath(path)) !== undefined;
+    return this.names.ns.lookup(pathIn(this.scheme, path)) !== undefined;
   }
 
   async list(path: string): Promise<FileStatus[]> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const node = this.node(p);
     if (node.kind === 'file') return [this.status(p, node)];
     return [...node.children.keys()].sort().map((name) => {
@@ -156,7 +156,7 @@ export class DistributedFileSystem implements FileSystem {
 
   async mkdirs(path: string): Promise<void> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     if (this.names.ns.lookup(p)?.kind === 'dir') return;
     checkNames(p);
     await this.names.commit({ op: 'mkdirs', path: p, mtime: Date.now() });
@@ -164,7 +164,7 @@ export class DistributedFileSystem implements FileSystem {
 
   async open(path: string): Promise<ReadableFile> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const node = this.node(p);
     if (node.kind !== 'file') {
       throw new EddyError('INVALID_ARGUMENT', `cannot open ${describeValue(this.uri(p))}: it is a directory`);
@@ -189,7 +189,7 @@ export class DistributedFileSystem implements FileSystem {
 
   async create(path: string, options: CreateOptions = {}): Promise<WritableFile> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     if (p === '/') throw new EddyError('INVALID_ARGUMENT', 'cannot create a file at the root "/"');
     checkNames(p);
     const blockSize = checkBlockSize(options.blockSize ?? this.config.blockSize);
@@ -269,7 +269,7 @@ export class DistributedFileSystem implements FileSystem {
    */
   async append(path: string): Promise<WritableFile> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const node = this.node(p);
     if (node.kind !== 'file') {
       throw new EddyError('INVALID_ARGUMENT', `cannot append to ${describeValue(this.uri(p))}: it is a directory`);
@@ -303,8 +303,8 @@ export class DistributedFileSystem implements FileSystem {
 
   async rename(from: string, to: string): Promise<void> {
     this.checkOpen();
-    const src = normalizePath(from, 'rename source');
-    const dst = normalizePath(to, 'rename destination');
+    const src = pathIn(this.scheme, from, 'rename source');
+    const dst = pathIn(this.scheme, to, 'rename destination');
     if (src === dst && this.names.ns.lookup(src)) return;
     checkNames(dst);
     for (const w of this.writing) {
@@ -320,7 +320,7 @@ export class DistributedFileSystem implements FileSystem {
 
   async delete(path: string, recursive = false): Promise<boolean> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     if (p === '/') throw new EddyError('INVALID_ARGUMENT', 'refusing to delete the root "/"');
     if (!this.names.ns.lookup(p)) return false;
     try {
@@ -335,7 +335,7 @@ export class DistributedFileSystem implements FileSystem {
   /** The blocks of a file with their replicas' volume indexes (what `fsck -files -blocks` shows). */
   blocksOf(path: string): BlockRecord[] {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const node = this.node(p);
     if (node.kind !== 'file') throw new EddyError('INVALID_ARGUMENT', `${describeValue(this.uri(p))} is a directory`);
     return node.blocks.map((b) => ({ ...b, volumes: [...b.volumes] }));
@@ -343,7 +343,7 @@ export class DistributedFileSystem implements FileSystem {
 
   async blockLocations(path: string, start: number, length: number): Promise<BlockLocation[]> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const node = this.node(p);
     if (node.kind !== 'file') return [];
     const out: BlockLocation[] = [];
@@ -364,7 +364,7 @@ export class DistributedFileSystem implements FileSystem {
    */
   async setReplication(path: string, replication: number): Promise<number> {
     this.checkOpen();
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     checkReplication(replication, this.config.volumes);
     this.node(p);
     let changed = 0;
@@ -421,7 +421,7 @@ export class DistributedFileSystem implements FileSystem {
         reportBad: (p, id, vol, reason) => this.reportBad(p, id, vol, reason),
         clearBad: (id, vol) => this.bad.get(id)?.delete(vol),
       },
-      normalizePath(path),
+      pathIn(this.scheme, path),
       options,
     );
   }
