@@ -15,6 +15,8 @@ export interface ReaderContext {
   /** A replica failed verification (or is missing): the store records it for fsck. */
   reportBad(blockId: number, volume: number, reason: string): void;
   isBad(blockId: number, volume: number): boolean;
+  /** Called once when the reader closes: its blocks may now be deleted. */
+  released(): Promise<void>;
 }
 
 interface OpenReplica {
@@ -182,8 +184,10 @@ export class DfsReader implements ReadableFile {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await this.queue;
     await this.dropOpen();
+    await this.ctx.released();
   }
 }

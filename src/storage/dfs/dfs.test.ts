@@ -249,6 +249,17 @@ describe('dfs', () => {
     expect((await d2.fsck('/')).status).toBe('HEALTHY');
   });
 
+  it('refuses to re-create a store whose VERSION is lost while blocks remain', async () => {
+    const root = join(dir, 'dfs');
+    const d = await openStore(root);
+    await d.writeFile('/precious', 'data');
+    await closeStore(d);
+    await rm(join(root, 'name', 'VERSION'));
+    const e = await DistributedFileSystem.open(root).catch((x: unknown) => x);
+    expect(isEddyError(e, 'CORRUPT_DATA')).toBe(true);
+    expect((await replicaFiles(root)).length).toBe(4);
+  });
+
   it('owns its folder: a second open in this process is refused', async () => {
     const d = await openStore();
     const e = await DistributedFileSystem.open(d.root).catch((x: unknown) => x);
@@ -296,6 +307,20 @@ describe('dfs', () => {
     await first.abort();
     expect(await d.exists('/busy')).toBe(false);
     expect(Buffer.from(await d.readFile('/log')).toString()).toBe('short');
+  });
+
+  it('keeps the blocks of a deleted or overwritten file until its open readers close', async () => {
+    const root = join(dir, 'dfs');
+    const d = await openStore(root);
+    const data = bytes(5000, 11);
+    await d.writeFile('/f', data);
+    const reader = await d.open('/f');
+    await d.writeFile('/f', 'new', { overwrite: true });
+    await d.delete('/f');
+    expect(Buffer.from(await reader.read(0, 5000)).equals(data)).toBe(true);
+    expect((await replicaFiles(root)).length).toBe(5 * 2 * 2);
+    await reader.close();
+    expect(await replicaFiles(root)).toEqual([]);
   });
 
   it('a failed write leaves the namespace and existing files intact', async () => {

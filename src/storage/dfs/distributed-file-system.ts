@@ -21,6 +21,7 @@ import {
   checkBlockSize,
   checkReplication,
   makeConfig,
+  MAX_VOLUMES,
   readConfig,
   type FormatOptions,
   type StoreConfig,
@@ -48,6 +49,9 @@ export class DistributedFileSystem implements FileSystem {
   private readonly writing = new Set<string>();
   private readonly writers = new Set<DfsWriter>();
   private readonly bad = new Map<number, Map<number, string>>();
+  /** Blocks open readers use (block id → readers), and dropped replicas waiting for them to close. */
+  private readonly pinned = new Map<number, number>();
+  private readonly deferred: FreedReplica[] = [];
   private closed = false;
 
   private constructor(
@@ -87,6 +91,14 @@ export class DistributedFileSystem implements FileSystem {
       if (!config) {
         if (options.createIfMissing === false) {
           throw new EddyError('NOT_FOUND', `no dfs store in ${describeValue(root)}; format one first`);
+        }
+        // A store whose VERSION is gone but whose volumes hold blocks is damaged, not new: never wipe it.
+        const blocks = (await new Volumes(join(root, 'data'), MAX_VOLUMES).scan()).filter((f) => f.id !== undefined);
+        if (blocks.length > 0) {
+          throw new EddyError(
+            'CORRUPT_DATA',
+            `${describeValue(join(root, 'name', 'VERSION'))} is missing but the store holds ${blocks.length} block files; restore name/ from a backup, or run "eddy fs -format -force" to erase the store`,
+          );
         }
         config = makeConfig(options.format ?? {});
         await writeStore(root, config);
@@ -169,12 +181,15 @@ export class DistributedFileSystem implements FileSystem {
     if (node.kind !== 'file') {
       throw new EddyError('INVALID_ARGUMENT', `cannot open ${describeValue(this.uri(p))}: it is a directory`);
     }
+    const blocks = node.blocks.map((b) => ({ ...b, volumes: [...b.volumes] }));
+    for (const b of blocks) this.pinned.set(b.id, (this.pinned.get(b.id) ?? 0) + 1);
     return new DfsReader({
       uri: this.uri(p),
-      blocks: node.blocks.map((b) => ({ ...b, volumes: [...b.volumes] })),
+      blocks,
       volumes: this.volumes,
       reportBad: (id, vol, reason) => this.reportBad(p, id, vol, reason),
       isBad: (id, vol) => this.bad.get(id)?.has(vol) ?? false,
+      released: () => this.unpin(blocks.map((b) => b.id)),
     });
   }
 
@@ -440,12 +455,39 @@ export class DistributedFileSystem implements FileSystem {
     m.set(vol, reason);
   }
 
+  /**
+   * Deletes replicas the namespace dropped. Those of blocks an open reader still uses wait until the last such
+   * reader closes, so deleting or overwriting a file never pulls bytes from under a reader (as on POSIX).
+   */
   private async free(replicas: FreedReplica[]): Promise<void> {
     for (const r of replicas) {
+      if (this.pinned.has(r.id)) {
+        this.deferred.push(r);
+        continue;
+      }
       // A replica left behind is an orphan the next open removes; the namespace is already right.
       await this.volumes.deleteReplica(r.volume, r.id).catch((e) => log.warn(`could not delete blk_${r.id}`, e));
       this.bad.get(r.id)?.delete(r.volume);
     }
+  }
+
+  private async unpin(ids: number[]): Promise<void> {
+    let unpinned = false;
+    for (const id of ids) {
+      const n = (this.pinned.get(id) ?? 1) - 1;
+      if (n > 0) this.pinned.set(id, n);
+      else {
+        this.pinned.delete(id);
+        unpinned = true;
+      }
+    }
+    if (!unpinned || this.deferred.length === 0 || this.closed) return;
+    // A dropped replica may have been added back meanwhile (setReplication, fsck): delete only what is still unused.
+    const referenced = this.names.ns.referencedReplicas();
+    const ready = this.deferred.filter((r) => !this.pinned.has(r.id));
+    this.deferred.splice(0, this.deferred.length, ...this.deferred.filter((r) => this.pinned.has(r.id)));
+    const drop = ready.filter((r) => !referenced.get(r.id)?.includes(r.volume));
+    await this.free(drop);
   }
 
   /** Writes the fsimage now and empties the edit log. */
