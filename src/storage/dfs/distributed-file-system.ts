@@ -21,12 +21,11 @@ import {
   checkBlockSize,
   checkReplication,
   makeConfig,
-  MAX_VOLUMES,
   readConfig,
   type FormatOptions,
   type StoreConfig,
 } from './store-config.js';
-import { checkNames, mkdirOrFail, removeOrphans, writeStore } from './store-layout.js';
+import { checkNames, configOrCreate, mkdirOrFail, removeOrphans, writeStore } from './store-layout.js';
 import { Volumes } from './volumes.js';
 
 const log = getLogger('dfs');
@@ -87,22 +86,7 @@ export class DistributedFileSystem implements FileSystem {
     await mkdirOrFail(root);
     const lock = await StoreLock.acquire(join(root, 'in_use.lock'));
     try {
-      let config = await readConfig(join(root, 'name'));
-      if (!config) {
-        if (options.createIfMissing === false) {
-          throw new EddyError('NOT_FOUND', `no dfs store in ${describeValue(root)}; format one first`);
-        }
-        // A store whose VERSION is gone but whose volumes hold blocks is damaged, not new: never wipe it.
-        const blocks = (await new Volumes(join(root, 'data'), MAX_VOLUMES).scan()).filter((f) => f.id !== undefined);
-        if (blocks.length > 0) {
-          throw new EddyError(
-            'CORRUPT_DATA',
-            `${describeValue(join(root, 'name', 'VERSION'))} is missing but the store holds ${blocks.length} block files; restore name/ from a backup, or run "eddy fs -format -force" to erase the store`,
-          );
-        }
-        config = makeConfig(options.format ?? {});
-        await writeStore(root, config);
-      }
+      const config = await configOrCreate(root, options.createIfMissing !== false, options.format ?? {});
       const uriOf = (p: string): string => `dfs://${p}`;
       const names = await NameSystem.load(join(root, 'name'), uriOf, options.checkpointTxns ?? 1000);
       const volumes = new Volumes(join(root, 'data'), config.volumes);

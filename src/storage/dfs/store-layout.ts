@@ -4,8 +4,14 @@ import { EddyError, describeValue } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { ioError } from '../io-error.js';
 import { NameSystem } from './name-system.js';
-import type { StoreConfig } from './store-config.js';
-import { writeConfig } from './store-config.js';
+import {
+  MAX_VOLUMES,
+  makeConfig,
+  readConfig,
+  writeConfig,
+  type FormatOptions,
+  type StoreConfig,
+} from './store-config.js';
 import { Volumes } from './volumes.js';
 
 const log = getLogger('dfs');
@@ -56,4 +62,22 @@ export async function writeStore(root: string, config: StoreConfig): Promise<voi
   await NameSystem.format(nameDir);
   await new Volumes(join(root, 'data'), config.volumes).init();
   await writeConfig(nameDir, config);
+}
+
+/** The store's settings; a folder holding no store gets one (if `create`), laid out with `format`. */
+export async function configOrCreate(root: string, create: boolean, format: FormatOptions): Promise<StoreConfig> {
+  const existing = await readConfig(join(root, 'name'));
+  if (existing) return existing;
+  if (!create) throw new EddyError('NOT_FOUND', `no dfs store in ${describeValue(root)}; format one first`);
+  // A store whose VERSION is gone but whose volumes hold blocks is damaged, not new: never wipe it.
+  const blocks = (await new Volumes(join(root, 'data'), MAX_VOLUMES).scan()).filter((f) => f.id !== undefined);
+  if (blocks.length > 0) {
+    throw new EddyError(
+      'CORRUPT_DATA',
+      `${describeValue(join(root, 'name', 'VERSION'))} is missing but the store holds ${blocks.length} block files; restore name/ from a backup, or run "eddy fs -format -force" to erase the store`,
+    );
+  }
+  const config = makeConfig(format);
+  await writeStore(root, config);
+  return config;
 }
