@@ -300,6 +300,7 @@ describe('dfs', () => {
     expect(await code(d.mkdirs('/a:b'))).toBe('INVALID_ARGUMENT');
     expect(await code(d.writeFile('/log', 'again'))).toBe('ALREADY_EXISTS');
     expect(await code(d.mkdirs('/log/sub'))).toBe('ALREADY_EXISTS');
+    expect(await code(d.create('/log/sub/deeper'))).toBe('INVALID_ARGUMENT');
     expect(await code(d.rename('/nope', '/x'))).toBe('NOT_FOUND');
     expect(await code(d.rename('/log', '/missing/dir/log'))).toBe('NOT_FOUND');
     const first = await d.create('/busy');

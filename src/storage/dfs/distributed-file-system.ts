@@ -204,8 +204,13 @@ export class DistributedFileSystem implements FileSystem {
       );
     }
     const parent = this.names.ns.lookup(parentPath(p));
-    if (parent?.kind === 'file') {
-      throw new EddyError('INVALID_ARGUMENT', `cannot create ${describeValue(this.uri(p))}: its parent is a file`);
+    for (let a = parentPath(p); a !== '/'; a = parentPath(a)) {
+      if (this.names.ns.lookup(a)?.kind === 'file') {
+        throw new EddyError(
+          'INVALID_ARGUMENT',
+          `cannot create ${describeValue(this.uri(p))}: ${describeValue(this.uri(a))} is a file`,
+        );
+      }
     }
     if (!parent && options.createParents === false) {
       throw new EddyError('NOT_FOUND', `parent directory ${describeValue(this.uri(parentPath(p)))} does not exist`);
