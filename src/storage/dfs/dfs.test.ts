@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isEddyError } from '../../common/errors.js';
 import { packageRoot } from '../../common/paths.js';
+import { listDatasetFiles } from '../dataset.js';
+import { readSplitLines } from '../line-reader.js';
+import { computeSplits } from '../splits.js';
 import { DistributedFileSystem } from './distributed-file-system.js';
 
 let dir: string;
@@ -96,6 +99,28 @@ describe('dfs', () => {
       [1024, 1024],
     ]);
     expect(locs[0]!.hosts).toHaveLength(2);
+  });
+
+  it('cuts a dataset into block-aligned splits whose lines reassemble it exactly', async () => {
+    const d = await openStore();
+    const lines = Array.from({ length: 700 }, (_, i) => `${i},${'x'.repeat(i % 37)},é`);
+    const parts = [lines.slice(0, 300).join('\r\n') + '\r\n', lines.slice(300).join('\n')];
+    await d.writeFile('/ds/part-00000.csv', parts[0]!);
+    await d.writeFile('/ds/part-00001.csv', parts[1]!);
+    await d.writeFile('/ds/_SUCCESS', '');
+    const files = await listDatasetFiles(d, 'dfs:///ds');
+    expect(files.map((f) => f.name)).toEqual(['part-00000.csv', 'part-00001.csv']);
+    const splits = computeSplits(files);
+    expect(splits.every((s) => s.start % 1024 === 0)).toBe(true);
+    expect(splits.length).toBeGreaterThan(10);
+    const read = await Promise.all(
+      splits.map(async (s) => {
+        const out: string[] = [];
+        for await (const batch of readSplitLines(d, s)) out.push(...batch);
+        return out;
+      }),
+    );
+    expect(read.flat()).toEqual(lines);
   });
 
   it('persists the namespace through edits and checkpoints, and across reopen', async () => {
