@@ -1,12 +1,13 @@
 import { basename } from 'node:path';
-import { EddyError, describeValue, isEddyError } from '../common/errors.js';
+import { EddyError, describeValue } from '../common/errors.js';
 import { formatSize, parseSize } from '../common/size.js';
 import { DistributedFileSystem } from '../storage/dfs/distributed-file-system.js';
 import { checkReplication } from '../storage/dfs/store-config.js';
 import type { FileStatus, FileSystem } from '../storage/filesystem.js';
-import { baseName, isWithin, joinPath, parentPath } from '../storage/fs-path.js';
+import { baseName, isWithin, parentPath } from '../storage/fs-path.js';
 import { filesBelow, fsckText, lsLines, statFormat } from './fs-output.js';
 import type { FsShell, ShellPath } from './fs-shell.js';
+import { copyTree, existsError, readStdin, statOrNull, target } from './fs-transfer.js';
 
 export interface VerbArgs {
   flags: Set<string>;
@@ -34,69 +35,6 @@ async function each(shell: FsShell, verb: string, operands: string[], fn: (arg: 
       await shell.fail(verb, e);
     }
   }
-}
-
-async function statOrNull(fs: FileSystem, path: string): Promise<FileStatus | null> {
-  try {
-    return await fs.stat(path);
-  } catch (e) {
-    if (isEddyError(e, 'NOT_FOUND')) return null;
-    throw e;
-  }
-}
-
-/** Copies one file between any two file systems, streaming; the target appears only when complete. */
-async function copyFile(src: ShellPath, dst: ShellPath, overwrite: boolean): Promise<void> {
-  const input = await src.fs.open(src.path);
-  try {
-    const out = await dst.fs.create(dst.path, { overwrite });
-    try {
-      for await (const chunk of input.stream()) await out.write(chunk);
-    } catch (e) {
-      await out.abort();
-      throw e;
-    }
-    await out.close();
-  } finally {
-    await input.close();
-  }
-}
-
-async function copyTree(src: ShellPath, dst: ShellPath, overwrite: boolean): Promise<void> {
-  const st = await src.fs.stat(src.path);
-  if (!st.isDirectory) return copyFile(src, dst, overwrite);
-  await dst.fs.mkdirs(dst.path);
-  for (const child of await src.fs.list(src.path)) {
-    await copyTree({ ...src, path: child.path }, { ...dst, path: joinPath(dst.path, child.name) }, overwrite);
-  }
-}
-
-/** Where a copy of `name` lands: inside `dst` if it is a directory, else at `dst` itself. */
-async function target(dst: ShellPath, name: string, many: boolean): Promise<ShellPath> {
-  const st = await statOrNull(dst.fs, dst.path);
-  if (st?.isDirectory) return { ...dst, path: joinPath(dst.path, name) };
-  if (many) {
-    throw new EddyError(
-      'INVALID_ARGUMENT',
-      `${describeValue(dst.show(dst.path))}: is not a directory (several sources need one)`,
-    );
-  }
-  return dst;
-}
-
-function existsError(p: string): EddyError {
-  return new EddyError('ALREADY_EXISTS', `${describeValue(p)}: File exists (use -f to overwrite)`);
-}
-
-async function readStdin(dst: ShellPath, overwrite: boolean): Promise<void> {
-  const out = await dst.fs.create(dst.path, { overwrite });
-  try {
-    for await (const chunk of process.stdin) await out.write(chunk as Buffer);
-  } catch (e) {
-    await out.abort();
-    throw e;
-  }
-  await out.close();
 }
 
 async function summary(fs: FileSystem, st: FileStatus): Promise<{ length: number; consumed: number }> {
@@ -334,6 +272,118 @@ export const VERBS: VerbSpec[] = [
       await each(shell, '-stat', paths, async (arg) => {
         const sp = await shell.resolve(arg);
         await shell.out(statFormat(fmt, await sp.fs.stat(sp.path), shell) + '\n');
+      });
+    },
+  },
+  {
+    name: '-appendToFile',
+    usage: '-appendToFile LOCAL... DEST',
+    help: 'append local files ("-" reads stdin) to DEST, creating it if missing',
+    minOperands: 2,
+    async run(shell, a) {
+      const dst = await shell.resolve(a.operands[a.operands.length - 1]!);
+      for (const arg of a.operands.slice(0, -1)) {
+        const out = (await statOrNull(dst.fs, dst.path))
+          ? await dst.fs.append(dst.path)
+          : await dst.fs.create(dst.path);
+        try {
+          if (arg === '-') for await (const chunk of process.stdin) await out.write(chunk as Buffer);
+          else {
+            const src = shell.resolveLocal(arg);
+            const input = await src.fs.open(src.path);
+            try {
+              for await (const chunk of input.stream()) await out.write(chunk);
+            } finally {
+              await input.close();
+            }
+          }
+        } catch (e) {
+          await out.abort();
+          throw e;
+        }
+        await out.close();
+      }
+    },
+  },
+  {
+    name: '-touchz',
+    usage: '-touchz PATH...',
+    help: 'create empty files; fails for a file that exists and is not empty',
+    minOperands: 1,
+    async run(shell, a) {
+      await each(shell, '-touchz', a.operands, async (arg) => {
+        const sp = await shell.resolve(arg);
+        const st = await statOrNull(sp.fs, sp.path);
+        if (st?.isDirectory) throw new EddyError('INVALID_ARGUMENT', `${describeValue(arg)}: Is a directory`);
+        if (st && st.length > 0) {
+          throw new EddyError('ALREADY_EXISTS', `${describeValue(arg)}: Not a zero-length file`);
+        }
+        await sp.fs.writeFile(sp.path, new Uint8Array(0), { overwrite: true });
+      });
+    },
+  },
+  {
+    name: '-test',
+    usage: '-test -[defsz] PATH',
+    help: 'exit 0 if PATH exists (-e), is a directory (-d), a file (-f), non-empty (-s) or zero length (-z)',
+    flags: ['-d', '-e', '-f', '-s', '-z'],
+    minOperands: 1,
+    maxOperands: 1,
+    async run(shell, a) {
+      if (a.flags.size !== 1) throw new EddyError('USAGE', '-test: give exactly one of -d, -e, -f, -s, -z');
+      const sp = await shell.resolve(a.operands[0]!);
+      const st = await statOrNull(sp.fs, sp.path);
+      const flag = [...a.flags][0];
+      const ok =
+        st !== null &&
+        (flag === '-e' ||
+          (flag === '-d' && st.isDirectory) ||
+          (flag === '-f' && !st.isDirectory) ||
+          (flag === '-s' && st.length > 0) ||
+          (flag === '-z' && st.length === 0));
+      if (!ok) shell.failures.push(new EddyError('NOT_FOUND', `test ${flag} failed`));
+    },
+  },
+  {
+    name: '-tail',
+    usage: '-tail PATH',
+    help: 'write the last kilobyte of a file to stdout',
+    minOperands: 1,
+    maxOperands: 1,
+    async run(shell, a) {
+      const sp = await shell.resolve(a.operands[0]!);
+      const f = await sp.fs.open(sp.path);
+      try {
+        await shell.out(await f.read(Math.max(0, f.length - 1024), 1024));
+      } finally {
+        await f.close();
+      }
+    },
+  },
+  {
+    name: '-count',
+    usage: '-count [-h] PATH...',
+    help: 'print DIR_COUNT FILE_COUNT CONTENT_SIZE PATHNAME',
+    flags: ['-h'],
+    minOperands: 1,
+    async run(shell, a) {
+      await each(shell, '-count', a.operands, async (arg) => {
+        const sp = await shell.resolve(arg);
+        const c = { dirs: 0, files: 0, bytes: 0 };
+        const walk = async (st: FileStatus): Promise<void> => {
+          if (!st.isDirectory) {
+            c.files++;
+            c.bytes += st.length;
+            return;
+          }
+          c.dirs++;
+          for (const child of await sp.fs.list(st.path)) await walk(child);
+        };
+        await walk(await sp.fs.stat(sp.path));
+        const size = a.flags.has('-h') ? formatSize(c.bytes) : String(c.bytes);
+        await shell.out(
+          `${String(c.dirs).padStart(12)} ${String(c.files).padStart(12)} ${size.padStart(18)} ${sp.show(sp.path)}\n`,
+        );
       });
     },
   },

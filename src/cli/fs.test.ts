@@ -179,6 +179,29 @@ describe('eddy fs (built CLI)', () => {
     expect((await fs('-ls', '/x')).stdout).not.toContain('tree');
   });
 
+  it('appends, touches, tests, tails and counts', async () => {
+    await writeFile(join(work, 'part1.txt'), 'one\n');
+    expect((await fs('-appendToFile', 'part1.txt', '/app/log.txt')).code).toBe(0);
+    expect((await withStdin(['fs', '--home', home, '-appendToFile', '-', '/app/log.txt'], 'two\n')).code).toBe(0);
+    expect((await fs('-cat', '/app/log.txt')).stdout).toBe('one\ntwo\n');
+    expect((await fs('-touchz', '/app/empty')).code).toBe(0);
+    expect((await fs('-touchz', '/app/log.txt')).stderr).toContain('Not a zero-length file');
+    expect((await fs('-test', '-e', '/app/empty')).code).toBe(0);
+    expect((await fs('-test', '-z', '/app/empty')).code).toBe(0);
+    expect((await fs('-test', '-s', '/app/empty')).code).toBe(1);
+    expect((await fs('-test', '-d', '/app')).code).toBe(0);
+    expect((await fs('-test', '-f', '/app')).code).toBe(1);
+    expect((await fs('-test', '-e', '/app/none')).code).toBe(1);
+    const big = 'y'.repeat(3000) + 'THE END\n';
+    await writeFile(join(work, 'big.txt'), big);
+    await fs('-put', 'big.txt', '/app');
+    expect((await fs('-tail', '/app/big.txt')).stdout).toBe(big.slice(-1024));
+    expect((await fs('-count', '/app')).stdout).toBe(
+      `${'1'.padStart(12)} ${'3'.padStart(12)} ${String(8 + big.length).padStart(18)} /app\n`,
+    );
+    await fs('-rm', '-r', '/app');
+  });
+
   it('fsck reports a damaged replica, repairs it from a good copy, and exits 1 when a block is lost', async () => {
     await fs('-put', '-f', 'nums.txt', '/f.txt');
     const healthy = await fs('-fsck', '/', '-files', '-blocks');
