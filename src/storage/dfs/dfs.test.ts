@@ -154,6 +154,29 @@ describe('dfs', () => {
     expect(files.length).toBe(2 * 2 * (1 + 3)); // (data + meta) × replication × blocks (1 for uno, 3 for two)
   });
 
+  it('restarts to the same namespace from any mix of checkpoint and edits, with concurrent writers', async () => {
+    const root = join(dir, 'dfs');
+    const d = await DistributedFileSystem.open(root, { format: { volumes: 2, blockSize: 1024 }, checkpointTxns: 3 });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => d.writeFile(`/c/f${i}`, bytes(100 * i, i))));
+    await d.rename('/c/f0', '/c/zero');
+    await Promise.all([d.delete('/c/f1'), d.delete('/c/f2'), d.mkdirs('/c/sub/deep'), d.mkdirs('/c/other')]);
+    const expected = (await d.list('/c')).map((s) => [s.name, s.length]);
+    // The copy holds the last checkpoint plus up to two edits after it: what a crash leaves.
+    const crashed = join(dir, 'crashed');
+    await cp(root, crashed, { recursive: true, filter: (src) => !src.endsWith('in_use.lock') });
+    // 25 ops, a checkpoint every 3: one edit is only in the log.
+    expect((await readFile(join(crashed, 'name', 'edits'), 'utf8')).split('\n').length).toBe(2);
+    await d.close();
+    for (const r of [root, crashed]) {
+      const again = await DistributedFileSystem.open(r);
+      expect((await again.list('/c')).map((s) => [s.name, s.length])).toEqual(expected);
+      for (let i = 3; i < 20; i++)
+        expect(Buffer.from(await again.readFile(`/c/f${i}`)).equals(bytes(100 * i, i))).toBe(true);
+      expect((await again.fsck('/')).status).toBe('HEALTHY');
+      await again.close();
+    }
+  });
+
   it('cuts a torn last edit, and refuses an edit log damaged in the middle', async () => {
     const root = join(dir, 'dfs');
     let d = await DistributedFileSystem.open(root, { format: { volumes: 1 }, checkpointTxns: 1_000_000 });
