@@ -74,9 +74,11 @@ export class DfsWriter implements WritableFile {
     if (this.bufLen === 0) return;
     const block = this.current ?? (await this.startBlock());
     const data = this.buf.subarray(0, this.bufLen);
+    // The writes run on libuv's threads while this thread computes the checksums of the same (unchanging) bytes.
+    const writing = Promise.all(block.files.map((fh) => writeAll(fh, data)));
     // Flushes start on chunk boundaries: the buffer and the block size are multiples of 512.
     checksumChunks(data, block.sums, block.length / BYTES_PER_CHECKSUM);
-    await Promise.all(block.files.map((fh) => writeAll(fh, data)));
+    await writing;
     block.length += this.bufLen;
     this.bufLen = 0;
     if (block.length === this.ctx.blockSize) await this.finishBlock();
