@@ -7,8 +7,11 @@ import { FileSystemRegistry } from './storage/registry.js';
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
   home?: string;
-  /** How to open (or create) the dfs store under <home>/dfs. */
-  dfs?: DfsOpenOptions;
+  /**
+   * How to open (or create) the dfs store under <home>/dfs; false: no dfs:// in this session (its lock is not
+   * taken, so another process may own the store).
+   */
+  dfs?: DfsOpenOptions | false;
 }
 
 /**
@@ -19,15 +22,14 @@ export class Eddy {
   readonly home: string;
   /** File systems by scheme: `file://` (and plain paths) and `dfs://` (the store under <home>/dfs). */
   readonly fs: FileSystemRegistry;
-  /** The dfs store itself, for what only it has: fsck, setReplication, checkpoint. */
-  readonly dfs: DistributedFileSystem;
+  private readonly store: DistributedFileSystem | undefined;
   private readonly closers: (() => Promise<void>)[] = [];
   private closed = false;
 
-  private constructor(home: string, fs: FileSystemRegistry, dfs: DistributedFileSystem) {
+  private constructor(home: string, fs: FileSystemRegistry, store: DistributedFileSystem | undefined) {
     this.home = home;
     this.fs = fs;
-    this.dfs = dfs;
+    this.store = store;
     // Registered first, so it is released last: everything else may still write files while closing.
     this.closers.push(() => fs.close());
   }
@@ -36,10 +38,21 @@ export class Eddy {
     const home = resolve(options.home ?? (process.env['EDDY_HOME'] || 'eddy-home'));
     if (home.includes('\0')) throw new EddyError('INVALID_ARGUMENT', `home ${describeValue(home)} contains a NUL byte`);
     await mkdir(home, { recursive: true });
-    const dfs = await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
     const fs = new FileSystemRegistry();
-    fs.register(dfs);
+    const dfs = options.dfs === false ? undefined : await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
+    if (dfs) fs.register(dfs);
     return new Eddy(home, fs, dfs);
+  }
+
+  /** The dfs store itself, for what only it has: fsck, setReplication, checkpoint. */
+  get dfs(): DistributedFileSystem {
+    if (!this.store) {
+      throw new EddyError(
+        'ILLEGAL_STATE',
+        'this Eddy session was started with dfs: false; start it without that option',
+      );
+    }
+    return this.store;
   }
 
   /** Registers something to release on close(); released in reverse order of registration. */

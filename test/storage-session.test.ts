@@ -37,4 +37,17 @@ describe('Eddy session file systems', () => {
     }
     await expect(again.dfs.list('/')).rejects.toThrow(/closed/);
   });
+
+  it('can start without dfs, leaving the store to another owner', async () => {
+    const owner = await Eddy.start({ home });
+    const other = await Eddy.start({ home, dfs: false });
+    try {
+      expect(other.fs.schemes).toEqual(['file']);
+      expect(() => other.fs.resolve('dfs:///x')).toThrow(/no file system for scheme "dfs:\/\/"/);
+      expect(() => other.dfs).toThrow(/dfs: false/);
+    } finally {
+      await other.close();
+      await owner.close();
+    }
+  });
 });
