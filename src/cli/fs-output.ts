@@ -18,8 +18,8 @@ export async function lsLines(shell: FsShell, sp: ShellPath, entries: FileStatus
   await shell.out(lines.join(''));
 }
 
-export /** Every file at or below `path`, in name order. */
-async function filesBelow(fs: FileSystem, path: string): Promise<string[]> {
+/** Every file at or below `path`, in name order. */
+export async function filesBelow(fs: FileSystem, path: string): Promise<string[]> {
   const st = await fs.stat(path);
   if (!st.isDirectory) return [st.path];
   const out: string[] = [];
@@ -35,11 +35,11 @@ export async function fsckText(
 ): Promise<string> {
   const lines: string[] = [`FSCK started for path ${r.path} at ${new Date().toString()}`];
   if (showFiles) {
-    for (const st of await filesBelow(dfs, r.path)) {
-      const blocks = dfs.blocksOf(st);
-      const issues = r.corruptBlocks.filter((b) => b.path === st).length;
+    for (const file of await filesBelow(dfs, r.path)) {
+      const blocks = dfs.blocksOf(file);
+      const issues = r.corruptBlocks.filter((b) => b.path === file).length;
       lines.push(
-        `${st} ${blocks.reduce((n, b) => n + b.length, 0)} bytes, ${blocks.length} block(s): ${issues ? 'CORRUPT' : 'OK'}`,
+        `${file} ${blocks.reduce((n, b) => n + b.length, 0)} bytes, ${blocks.length} block(s): ${issues ? 'CORRUPT' : 'OK'}`,
       );
       if (showBlocks) {
         blocks.forEach((b, i) =>

@@ -1,6 +1,6 @@
 import { EddyError, describeValue } from '../../common/errors.js';
 import { joinPath } from '../fs-path.js';
-import type { Namespace, Node } from './namespace.js';
+import type { FileNode, Namespace, Node } from './namespace.js';
 import type { Volumes } from './volumes.js';
 
 export interface FsckOptions {
@@ -72,7 +72,7 @@ export async function runFsck(ctx: FsckContext, path: string, options: FsckOptio
     corruptBlocks: [],
     repairedReplicas: 0,
   };
-  const files: [string, Node][] = [];
+  const files: [string, FileNode][] = [];
   const walk = (p: string, n: Node): void => {
     if (n.kind === 'file') {
       files.push([p, n]);
@@ -84,7 +84,6 @@ export async function runFsck(ctx: FsckContext, path: string, options: FsckOptio
   walk(path, top);
 
   for (const [p, f] of files) {
-    if (f.kind !== 'file') continue;
     report.files++;
     for (const b of [...f.blocks]) {
       report.blocks++;
