@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, open as openFile, readdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, open as openFile, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -370,6 +370,33 @@ describe('dfs', () => {
     expect((await replicaFiles(root)).length).toBe(5 * 2 * 2);
     await reader.close();
     expect(await replicaFiles(root)).toEqual([]);
+  });
+
+  it('a checkpoint that hits a full disk (ENOSPC) leaves the image and the namespace intact', async () => {
+    const root = join(dir, 'dfs');
+    const d = await DistributedFileSystem.open(root, { format: { volumes: 1 } });
+    await d.mkdirs('/before');
+    // The next checkpoint writes its temp image into /dev/full, which fails every write with ENOSPC.
+    await symlink('/dev/full', join(root, 'name', 'fsimage.ckpt'));
+    await d.mkdirs('/a');
+    await d.writeFile('/a/f', 'kept');
+    const e = await d.checkpoint().catch((x: unknown) => x);
+    expect(isEddyError(e, 'IO_ERROR')).toBe(true);
+    expect(String(e)).toContain('disk is full');
+    // A crash right now restarts from the old image plus the edit log, which the failed checkpoint kept.
+    const crashed = join(dir, 'crashed');
+    await cp(root, crashed, { recursive: true, filter: (src) => !src.endsWith('in_use.lock') });
+    await d.mkdirs('/after');
+    await d.close();
+    for (const [r, names] of [
+      [crashed, ['a', 'before']],
+      [root, ['a', 'after', 'before']],
+    ] as const) {
+      const again = await DistributedFileSystem.open(r);
+      expect((await again.list('/')).map((s) => s.name)).toEqual(names);
+      expect(Buffer.from(await again.readFile('/a/f')).toString()).toBe('kept');
+      await again.close();
+    }
   });
 
   it('a failed write leaves the namespace and existing files intact', async () => {
