@@ -28,3 +28,7 @@ export { normalizePath } from './storage/fs-path.js';
 export { listDatasetFiles, isHiddenName } from './storage/dataset.js';
 export { computeSplits, type InputSplit, type SplitOptions } from './storage/splits.js';
 export { lineBatches, readSplitLines } from './storage/line-reader.js';
+export { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distributed-file-system.js';
+export type { FormatOptions, StoreConfig } from './storage/dfs/store-config.js';
+export type { FsckOptions, FsckReport, ReplicaIssue, BlockIssue } from './storage/dfs/fsck.js';
+export type { BlockRecord } from './storage/dfs/namespace.js';

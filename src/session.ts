@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
 import { EddyError, describeValue } from './common/errors.js';
+import { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distributed-file-system.js';
+import { FileSystemRegistry } from './storage/registry.js';
 
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
@@ -11,6 +13,11 @@ export interface EddyOptions {
    * one —, config with server.properties names, extensions), or `false` to start none.
    */
   broker?: false | Omit<BrokerOptions, 'dataDir'>;
+  /**
+   * How to open (or create) the dfs store under <home>/dfs; false: no dfs:// in this session (its lock is not
+   * taken, so another process may own the store).
+   */
+  dfs?: DfsOpenOptions | false;
 }
 
 /**
@@ -19,12 +26,19 @@ export interface EddyOptions {
  */
 export class Eddy {
   readonly home: string;
+  /** File systems by scheme: `file://` (and plain paths) and `dfs://` (the store under <home>/dfs). */
+  readonly fs: FileSystemRegistry;
+  private readonly store: DistributedFileSystem | undefined;
   private readonly closers: (() => Promise<void>)[] = [];
   private closed = false;
   private embeddedBroker: Broker | undefined;
 
-  private constructor(home: string) {
+  private constructor(home: string, fs: FileSystemRegistry, store: DistributedFileSystem | undefined) {
     this.home = home;
+    this.fs = fs;
+    this.store = store;
+    // Registered first, so it is released last: everything else may still write files while closing.
+    this.closers.push(() => fs.close());
   }
 
   /** The embedded broker; give `eddy.broker.bootstrapServers` to Kafka clients. */
@@ -39,16 +53,35 @@ export class Eddy {
   }
 
   static async start(options: EddyOptions = {}): Promise<Eddy> {
-    const home = resolve(options.home ?? process.env['EDDY_HOME'] ?? 'eddy-home');
+    const home = resolve(options.home ?? (process.env['EDDY_HOME'] || 'eddy-home'));
     if (home.includes('\0')) throw new EddyError('INVALID_ARGUMENT', `home ${describeValue(home)} contains a NUL byte`);
     await mkdir(home, { recursive: true });
-    const eddy = new Eddy(home);
+    const fs = new FileSystemRegistry();
+    const dfs = options.dfs === false ? undefined : await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
+    if (dfs) fs.register(dfs);
+    const eddy = new Eddy(home, fs, dfs);
     if (options.broker !== false) {
-      const b = await startBroker({ port: 0, ...options.broker, dataDir: join(home, 'broker') });
-      eddy.embeddedBroker = b;
-      eddy.onClose(() => b.close());
+      try {
+        const b = await startBroker({ port: 0, ...options.broker, dataDir: join(home, 'broker') });
+        eddy.embeddedBroker = b;
+        eddy.onClose(() => b.close());
+      } catch (e) {
+        await eddy.close().catch(() => undefined);
+        throw e;
+      }
     }
     return eddy;
+  }
+
+  /** The dfs store itself, for what only it has: fsck, setReplication, checkpoint. */
+  get dfs(): DistributedFileSystem {
+    if (!this.store) {
+      throw new EddyError(
+        'ILLEGAL_STATE',
+        'this Eddy session was started with dfs: false; start it without that option',
+      );
+    }
+    return this.store;
   }
 
   /** Registers something to release on close(); released in reverse order of registration. */

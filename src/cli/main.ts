@@ -3,6 +3,7 @@ import { EddyError } from '../common/errors.js';
 import { eddyVersion } from '../common/paths.js';
 import { registerBroker } from './broker.js';
 import { registerDemo } from './demo.js';
+import { registerFs } from './fs.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true);
   registerDemo(program);
   registerBroker(program);
+  registerFs(program);
   return program;
 }
 

@@ -2,7 +2,8 @@
  * The FileSystem interface: every part of Eddy that reads or writes files (datasets, checkpoints, models,
  * outputs) goes through it, chosen by URI scheme, so a plugin can add `webhdfs://` or `s3://` without touching
  * callers. Paths given to a FileSystem are absolute paths within that file system ("/datasets/iris"), already
- * stripped of the scheme by the registry; FileStatus.uri gives the full form back ("dfs:///datasets/iris").
+ * stripped of the scheme by the registry; FileStatus.uri gives the full form back ("dfs:///datasets/iris"), and
+ * every method also accepts a URI of the file system's own scheme.
  */
 
 export interface FileStatus {
@@ -35,7 +36,7 @@ export interface ReadableFile {
   readonly length: number;
   /** Reads up to `length` bytes from `position`; fewer only at end of file. */
   read(position: number, length: number): Promise<Uint8Array>;
-  /** Streams bytes [start, end) in chunks (end defaults to the file's length). */
+  /** Streams bytes [start, end) in chunks (end defaults to the file's length); callers may keep the chunks. */
   stream(start?: number, end?: number): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
