@@ -1,0 +1,127 @@
+import type { KernelPartition } from './histogram-kernel.js';
+import { SeededRandom } from './seeded-random.js';
+import type { TrainingPartition } from './training-data.js';
+
+/**
+ * Candidate thresholds per feature, as Spark's RandomForest.findSplits for continuous features: from a sample
+ * of max(maxBins², 10000) rows, every midpoint between adjacent distinct values when there are at most
+ * maxBins - 1 of them, otherwise the midpoints nearest to equal-weight quantiles. Sorted ascending.
+ */
+export function findThresholds(parts: readonly TrainingPartition[], maxBins: number, seed: number): Float64Array[] {
+  const numFeatures = parts[0]!.features.length;
+  let total = 0;
+  for (const p of parts) total += p.labels.length;
+  const required = Math.max(maxBins * maxBins, 10000);
+  const fraction = required < total ? required / total : 1;
+  const rng = new SeededRandom(seed);
+  const picked: { part: TrainingPartition; row: number }[] = [];
+  for (const part of parts) {
+    for (let r = 0; r < part.labels.length; r++)
+      if (fraction >= 1 || rng.nextDouble() < fraction) picked.push({ part, row: r });
+  }
+  const numSplits = Math.min(maxBins, Math.max(total, 2)) - 1;
+  const out: Float64Array[] = [];
+  const values = new Float64Array(picked.length);
+  const weights = new Float64Array(picked.length);
+  const order = new Uint32Array(picked.length);
+  for (let f = 0; f < numFeatures; f++) {
+    let m = 0;
+    for (const { part, row } of picked) {
+      const v = part.features[f]![row]!;
+      if (Number.isNaN(v)) continue;
+      values[m] = v;
+      weights[m] = part.weights?.[row] ?? 1;
+      order[m] = m;
+      m++;
+    }
+    const ord = order.subarray(0, m).sort((a, b) => values[a]! - values[b]!);
+    const distinct: number[] = [];
+    const counts: number[] = [];
+    for (const i of ord) {
+      const v = values[i]!;
+      if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]! += weights[i]!;
+      else {
+        distinct.push(v);
+        counts.push(weights[i]!);
+      }
+    }
+    out.push(thresholdsFromValueCounts(distinct, counts, numSplits));
+  }
+  return out;
+}
+
+function thresholdsFromValueCounts(distinct: number[], counts: number[], numSplits: number): Float64Array {
+  const possible = distinct.length - 1;
+  if (possible <= 0) return new Float64Array(0);
+  if (possible <= numSplits) {
+    const t = new Float64Array(possible);
+    for (let i = 1; i <= possible; i++) t[i - 1] = (distinct[i - 1]! + distinct[i]!) / 2;
+    return t;
+  }
+  let weightSum = 0;
+  for (const c of counts) weightSum += c;
+  const stride = weightSum / (numSplits + 1);
+  const splits: number[] = [];
+  let current = counts[0]!;
+  let target = stride;
+  for (let i = 1; i < distinct.length; i++) {
+    const previous = current;
+    current += counts[i]!;
+    // Cut between i-1 and i when the running weight before i is closer to the next quantile than after it.
+    if (Math.abs(previous - target) < Math.abs(current - target)) {
+      splits.push((distinct[i - 1]! + distinct[i]!) / 2);
+      target += stride;
+    }
+  }
+  return Float64Array.from(splits);
+}
+
+/** Bin of v: the first threshold index t with v <= thresholds[t], or thresholds.length (also for NaN). */
+export function binOf(thresholds: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= thresholds[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function sharedFloat64(src: Float64Array, shared: boolean): Float64Array {
+  if (!shared) return src;
+  const out = new Float64Array(new SharedArrayBuffer(src.byteLength));
+  out.set(src);
+  return out;
+}
+
+/**
+ * Turns a partition into the kernel's form: one byte per (feature, row), labels and weights alongside; on
+ * SharedArrayBuffers when workers will read them.
+ */
+export function binPartition(
+  part: TrainingPartition,
+  index: number,
+  thresholds: readonly Float64Array[],
+  shared: boolean,
+): KernelPartition {
+  const n = part.labels.length;
+  const F = thresholds.length;
+  const bins = new Uint8Array(shared ? new SharedArrayBuffer(F * n) : new ArrayBuffer(F * n));
+  for (let f = 0; f < F; f++) {
+    const t = thresholds[f]!;
+    const col = part.features[f]!;
+    const off = f * n;
+    if (t.length === 0) continue;
+    for (let r = 0; r < n; r++) bins[off + r] = binOf(t, col[r]!);
+  }
+  return {
+    index,
+    n,
+    bins,
+    label: sharedFloat64(part.labels, shared),
+    weight: part.weights === undefined ? null : sharedFloat64(part.weights, shared),
+    nodeIds: new Int32Array(n),
+    sampleCount: null,
+  };
+}

@@ -1,0 +1,140 @@
+import { Worker } from 'node:worker_threads';
+import { EddyError } from '../../common/errors.js';
+import type { HistogramBackend, TreeSample } from './histogram-backend.js';
+import {
+  levelHistograms,
+  resetPartition,
+  type KernelConfig,
+  type KernelPartition,
+  type LevelPlan,
+} from './histogram-kernel.js';
+
+/*
+ * The worker's program is built from the kernel's own source text, so the exact same code runs in serial and
+ * parallel training and no separate .js file has to be found at run time (from src/ under vitest, from dist/).
+ * Binned columns, labels and weights live on SharedArrayBuffers: a worker receives them once per fit, and each
+ * level costs one small plan message in and one histogram per partition out (transferred, not copied).
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const levelHistograms = (${levelHistograms.toString()});
+const resetPartition = (${resetPartition.toString()});
+let parts = [];
+let cfg = null;
+parentPort.on('message', (msg) => {
+  try {
+    if (msg.type === 'init') {
+      cfg = msg.cfg;
+      parts = msg.parts.map((p) => ({ ...p, nodeIds: new Int32Array(p.n), sampleCount: null }));
+      parentPort.postMessage({ ok: true });
+    } else if (msg.type === 'startTree') {
+      for (const p of parts) resetPartition(p, msg.sample);
+      parentPort.postMessage({ ok: true });
+    } else if (msg.type === 'level') {
+      const hists = parts.map((p) => levelHistograms(p, msg.plan, cfg));
+      parentPort.postMessage({ ok: true, hists }, hists.map((h) => h.buffer));
+    }
+  } catch (e) {
+    parentPort.postMessage({ ok: false, error: String(e && e.stack || e) });
+  }
+});
+`;
+
+interface Reply {
+  ok: boolean;
+  error?: string;
+  hists?: Float64Array[];
+}
+
+class TreeWorker {
+  private readonly worker: Worker;
+  private pending: { resolve: (r: Reply) => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor() {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+    this.worker.on('message', (r: Reply) => {
+      const p = this.pending;
+      this.pending = null;
+      if (p === null) return;
+      if (r.ok) p.resolve(r);
+      else p.reject(new EddyError('INTERNAL', `tree worker failed: ${r.error ?? 'unknown error'}`));
+    });
+    const fail = (e: Error): void => {
+      this.failure = e;
+      const p = this.pending;
+      this.pending = null;
+      p?.reject(new EddyError('INTERNAL', `tree worker stopped: ${e.message}`, { cause: e }));
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => {
+      if (this.pending !== null) fail(new Error(`exited with code ${code}`));
+    });
+  }
+
+  call(msg: unknown): Promise<Reply> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(msg);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** Runs level passes on worker_threads, partitions dealt round-robin. */
+export class WorkerBackend implements HistogramBackend {
+  private constructor(
+    private readonly workers: TreeWorker[],
+    private readonly assignment: number[][],
+  ) {}
+
+  /** Partitions' bins/label/weight arrays must sit on SharedArrayBuffers (see toShared). */
+  static async start(parts: KernelPartition[], cfg: KernelConfig, numWorkers: number): Promise<WorkerBackend> {
+    const count = Math.max(1, Math.min(numWorkers, parts.length));
+    const assignment: number[][] = Array.from({ length: count }, () => []);
+    parts.forEach((_, i) => assignment[i % count]!.push(i));
+    const workers = assignment.map(() => new TreeWorker());
+    const backend = new WorkerBackend(workers, assignment);
+    try {
+      await Promise.all(
+        workers.map((w, i) =>
+          w.call({
+            type: 'init',
+            cfg,
+            parts: assignment[i]!.map((j) => {
+              const p = parts[j]!;
+              return { index: p.index, n: p.n, bins: p.bins, label: p.label, weight: p.weight };
+            }),
+          }),
+        ),
+      );
+    } catch (e) {
+      await backend.close();
+      throw e;
+    }
+    return backend;
+  }
+
+  async startTree(sample: TreeSample | null): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.call({ type: 'startTree', sample })));
+  }
+
+  async level(plan: LevelPlan): Promise<Float64Array[]> {
+    const replies = await Promise.all(this.workers.map((w) => w.call({ type: 'level', plan })));
+    const out: Float64Array[] = [];
+    replies.forEach((r, i) => {
+      this.assignment[i]!.forEach((j, k) => {
+        out[j] = r.hists![k]!;
+      });
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
