@@ -87,7 +87,7 @@ describe('Params in the Spark way', () => {
     rejects(() => dt.setMaxBins(257), 'maxBins', '257');
     rejects(() => dt.setMinInstancesPerNode(0), 'minInstancesPerNode', '0', '>= 1');
     rejects(() => dt.setMinInfoGain(-0.1), 'minInfoGain', '-0.1', '>= 0');
-    rejects(() => dt.setMinInfoGain(Number.NaN), 'minInfoGain');
+    rejects(() => dt.setMinInfoGain(Number.NaN), 'minInfoGain', 'NaN');
     rejects(() => dt.setMinWeightFractionPerNode(0.5), 'minWeightFractionPerNode', '0.5', '[0, 0.5)');
     rejects(() => dt.setMinWeightFractionPerNode(-0.01), 'minWeightFractionPerNode');
     rejects(() => dt.setImpurity('variance'), 'impurity', '"variance"', '"entropy", "gini"');

@@ -64,7 +64,7 @@ export abstract class Params {
     if (value === undefined || value === null || !param.isValid(value)) {
       throw new EddyError(
         'INVALID_ARGUMENT',
-        `${this.uid} parameter ${param.name} given invalid value ${describeValue(value)}; ` +
+        `${this.uid} parameter ${param.name} given invalid value ${typeof value === 'number' ? String(value) : describeValue(value)}; ` +
           `it must be ${param.isValid.description} (${param.doc})`,
       );
     }

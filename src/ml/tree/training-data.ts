@@ -1,4 +1,4 @@
-import { EddyError, describeValue } from '../../common/errors.js';
+import { EddyError } from '../../common/errors.js';
 
 /**
  * One partition of training data as a DataFrame partition hands it over: feature columns (column-major), labels
@@ -64,7 +64,7 @@ export function checkTrainingData(
         const want = task === 'classification' ? 'a class index 0, 1, 2, ...' : 'a finite number';
         throw new EddyError(
           'INVALID_ARGUMENT',
-          `partition ${pi} row ${r}: label ${describeValue(y)} is not ${want}; index string labels first (StringIndexer) or drop the row`,
+          `partition ${pi} row ${r}: label ${String(y)} is not ${want}; index string labels first (StringIndexer) or drop the row`,
         );
       }
       if (y > maxLabel) maxLabel = y;
@@ -72,7 +72,7 @@ export function checkTrainingData(
       if (w !== undefined && !(Number.isFinite(w) && w >= 0)) {
         throw new EddyError(
           'INVALID_ARGUMENT',
-          `partition ${pi} row ${r}: weight ${describeValue(w)} must be a finite number >= 0`,
+          `partition ${pi} row ${r}: weight ${String(w)} must be a finite number >= 0`,
         );
       }
     }

@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import { partition, rng } from '../../../test/support/ml-data.js';
+import { DecisionTreeClassifier } from '../classification/decision-tree-classifier.js';
+import { DecisionTreeRegressor } from '../regression/decision-tree-regressor.js';
+import { CHUNK_ROWS } from './tree-trainer.js';
+
+function synthetic(n: number, seed: number): { features: Float64Array[]; labels: Float64Array; target: Float64Array } {
+  const r = rng(seed);
+  const features = Array.from({ length: 6 }, () => Float64Array.from({ length: n }, () => r() * 10 - 5));
+  const labels = new Float64Array(n);
+  const target = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const [a, b, c, d] = [features[0]![i]!, features[1]![i]!, features[2]![i]!, features[3]![i]!];
+    const s = Math.sin(a) + b * c * 0.2 + (d > 1 ? 1.5 : 0) + (r() - 0.5);
+    labels[i] = s < -0.5 ? 0 : s < 1 ? 1 : 2;
+    target[i] = s * 3.7 + 0.1;
+  }
+  return { features, labels, target };
+}
+
+describe('serial and parallel training', () => {
+  test('2 workers and the main thread grow identical classification trees', async () => {
+    const data = synthetic(30_000, 11);
+    const parts = partition(data, 5);
+    const dt = new DecisionTreeClassifier({ maxDepth: 8, uid: 'p' });
+    const serial = await dt.fitPartitions(parts, { parallelism: 1 });
+    const parallel = await dt.fitPartitions(parts, { parallelism: 2 });
+    expect(serial.numNodes).toBeGreaterThan(50);
+    expect(parallel.tree.arrays).toEqual(serial.tree.arrays);
+    expect(parallel.toDebugString).toBe(serial.toDebugString);
+  });
+
+  test('regression too, with a partition larger than one chunk and weights', async () => {
+    const n = CHUNK_ROWS + 5_000;
+    const data = synthetic(n, 12);
+    const r = rng(3);
+    const weights = Float64Array.from({ length: n }, () => 0.5 + r());
+    const parts = [{ features: data.features, labels: data.target, weights }];
+    const dt = new DecisionTreeRegressor({ maxDepth: 6, minInstancesPerNode: 5 });
+    const serial = await dt.fitPartitions(parts, { parallelism: 1 });
+    const parallel = await dt.fitPartitions(parts, { parallelism: 2 });
+    expect(serial.numNodes).toBeGreaterThan(30);
+    expect(parallel.tree.arrays).toEqual(serial.tree.arrays);
+  });
+
+  test('the partitioning of the input does not change the tree on integer-weight data', async () => {
+    const data = synthetic(20_000, 13);
+    const one = await new DecisionTreeClassifier({ maxDepth: 6 }).fitPartitions([data]);
+    const many = await new DecisionTreeClassifier({ maxDepth: 6 }).fitPartitions(partition(data, 7), {
+      parallelism: 2,
+    });
+    expect(many.tree.arrays).toEqual(one.tree.arrays);
+  });
+});
