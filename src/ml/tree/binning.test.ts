@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { binOf, binPartition, findThresholds } from './binning.js';
+import { rng } from '../../../test/support/ml-data.js';
+import { binOf, binPartition, findThresholds, padThresholds } from './binning.js';
 
 describe("binning (Spark's findSplits for continuous features)", () => {
   test('few distinct values: every midpoint is a threshold', () => {
@@ -40,14 +41,32 @@ describe("binning (Spark's findSplits for continuous features)", () => {
     expect(binOf(t, -Infinity)).toBe(0);
   });
 
-  test('binPartition lays out bins column-major', () => {
+  test('binPartition lays out bins row-major', () => {
     const p = binPartition(
       { features: [Float64Array.of(1, 5), Float64Array.of(9, 0)], labels: Float64Array.of(0, 1) },
       0,
-      [Float64Array.of(2), Float64Array.of(1, 5)],
-      true,
+      padThresholds([Float64Array.of(2), Float64Array.of(1, 5)]),
     );
-    expect([...p.bins]).toEqual([0, 1, 2, 0]);
-    expect(p.bins.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([...p.bins]).toEqual([0, 2, 1, 0]);
+  });
+
+  test('the branch-free binRows agrees with binary search, at thresholds, infinities and NaN', () => {
+    const r = rng(9);
+    for (const numThresholds of [0, 1, 2, 3, 7, 31, 32, 100, 255]) {
+      const t = Float64Array.from({ length: numThresholds }, () => Math.round(r() * 200 - 100) / 4)
+        .sort()
+        .filter((v, i, a) => i === 0 || v !== a[i - 1]);
+      const values = [
+        ...t,
+        ...t.map((v) => v + 1e-9),
+        -Infinity,
+        Infinity,
+        Number.NaN,
+        ...Array.from({ length: 200 }, () => r() * 60 - 30),
+      ];
+      const col = Float64Array.from(values);
+      const p = binPartition({ features: [col], labels: new Float64Array(col.length) }, 0, padThresholds([t]));
+      expect([...p.bins]).toEqual(values.map((v) => (t.length === 0 ? 0 : binOf(t, v))));
+    }
   });
 });

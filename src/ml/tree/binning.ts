@@ -1,4 +1,4 @@
-import type { KernelPartition } from './histogram-kernel.js';
+import { binRows, type KernelPartition } from './histogram-kernel.js';
 import { SeededRandom } from './seeded-random.js';
 import type { TrainingPartition } from './training-data.js';
 
@@ -21,6 +21,7 @@ export function findThresholds(parts: readonly TrainingPartition[], maxBins: num
   }
   const numSplits = Math.min(maxBins, Math.max(total, 2)) - 1;
   const out: Float64Array[] = [];
+  const weighted = parts.some((p) => p.weights !== undefined);
   const values = new Float64Array(picked.length);
   const weights = new Float64Array(picked.length);
   const order = new Uint32Array(picked.length);
@@ -34,16 +35,20 @@ export function findThresholds(parts: readonly TrainingPartition[], maxBins: num
       order[m] = m;
       m++;
     }
-    const ord = order.subarray(0, m).sort((a, b) => values[a]! - values[b]!);
     const distinct: number[] = [];
     const counts: number[] = [];
-    for (const i of ord) {
-      const v = values[i]!;
-      if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]! += weights[i]!;
+    const add = (v: number, w: number): void => {
+      if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]! += w;
       else {
         distinct.push(v);
-        counts.push(weights[i]!);
+        counts.push(w);
       }
+    };
+    if (weighted) {
+      for (const i of order.subarray(0, m).sort((a, b) => values[a]! - values[b]!)) add(values[i]!, weights[i]!);
+    } else {
+      // A typed array's own numeric sort is far faster than sorting indices through a comparator.
+      for (const v of values.subarray(0, m).sort()) add(v, 1);
     }
     out.push(thresholdsFromValueCounts(distinct, counts, numSplits));
   }
@@ -76,7 +81,7 @@ function thresholdsFromValueCounts(distinct: number[], counts: number[], numSpli
   return Float64Array.from(splits);
 }
 
-/** Bin of v: the first threshold index t with v <= thresholds[t], or thresholds.length (also for NaN). */
+/** Bin of v by plain binary search (the reference binRows is tested against): the first threshold index t with v <= thresholds[t], or thresholds.length (also for NaN). */
 export function binOf(thresholds: Float64Array, v: number): number {
   let lo = 0;
   let hi = thresholds.length;
@@ -88,39 +93,34 @@ export function binOf(thresholds: Float64Array, v: number): number {
   return lo;
 }
 
-function sharedFloat64(src: Float64Array, shared: boolean): Float64Array {
-  if (!shared) return src;
-  const out = new Float64Array(new SharedArrayBuffer(src.byteLength));
-  out.set(src);
-  return out;
+export interface PaddedThresholds {
+  /** Thresholds of each feature followed by one +Infinity sentinel. */
+  padded: Float64Array[];
+  /** Real thresholds per feature. */
+  counts: Int32Array;
 }
 
-/**
- * Turns a partition into the kernel's form: one byte per (feature, row), labels and weights alongside; on
- * SharedArrayBuffers when workers will read them.
- */
-export function binPartition(
-  part: TrainingPartition,
-  index: number,
-  thresholds: readonly Float64Array[],
-  shared: boolean,
-): KernelPartition {
+/** Adds the sentinel binRows' search stops at. */
+export function padThresholds(thresholds: readonly Float64Array[]): PaddedThresholds {
+  const padded = thresholds.map((t) => {
+    const p = new Float64Array(t.length + 1).fill(Infinity);
+    p.set(t);
+    return p;
+  });
+  return { padded, counts: Int32Array.from(thresholds, (t) => t.length) };
+}
+
+/** Bins a partition in this thread (serial training). */
+export function binPartition(part: TrainingPartition, index: number, pad: PaddedThresholds): KernelPartition {
   const n = part.labels.length;
-  const F = thresholds.length;
-  const bins = new Uint8Array(shared ? new SharedArrayBuffer(F * n) : new ArrayBuffer(F * n));
-  for (let f = 0; f < F; f++) {
-    const t = thresholds[f]!;
-    const col = part.features[f]!;
-    const off = f * n;
-    if (t.length === 0) continue;
-    for (let r = 0; r < n; r++) bins[off + r] = binOf(t, col[r]!);
-  }
+  const bins = new Uint8Array(pad.padded.length * n);
+  binRows(part.features, n, pad.padded, pad.counts, bins);
   return {
     index,
     n,
     bins,
-    label: sharedFloat64(part.labels, shared),
-    weight: part.weights === undefined ? null : sharedFloat64(part.weights, shared),
+    label: part.labels,
+    weight: part.weights ?? null,
     nodeIds: new Int32Array(n),
     sampleCount: null,
   };

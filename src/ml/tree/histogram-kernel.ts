@@ -1,18 +1,22 @@
 /**
- * The per-level pass over one partition: route each row from its node of the previous level to a child, then
- * add the rows of the nodes whose histograms are wanted into (slot, feature, bin, stat) cells.
+ * The hot loops of tree training: binning a partition, and the per-level pass that routes each row from its node
+ * of the previous level to a child and adds the rows of the wanted nodes into (slot, feature, bin, stat) cells.
  *
  * These functions run both in the main thread (serial training) and inside worker_threads, where they arrive as
  * source text (Function.prototype.toString), so they MUST stay self-contained: no imports, no module-level
  * helpers, nothing but their arguments and globals.
+ *
+ * Bins are stored row-major (the F bins of a row side by side): the level pass then reads a row's label and
+ * weight once and its F updates land in F different histograms, which keeps the CPU from waiting on
+ * back-to-back updates of the same cell (3× faster than column-major here).
  */
 
-/** What one partition holds for training; arrays may sit on SharedArrayBuffers shared with workers. */
+/** What one partition holds for training. */
 export interface KernelPartition {
   /** Partition number within the dataset: seeds its bootstrap sample, so results never depend on scheduling. */
   index: number;
   n: number;
-  /** Bin index of feature f of row r at f * n + r (column-major, one byte per value). */
+  /** Bin of feature f of row r at r * numFeatures + f. */
   bins: Uint8Array;
   /** Class index (classification) or label value (regression). */
   label: Float64Array;
@@ -28,10 +32,14 @@ export interface KernelConfig {
   numFeatures: number;
   /** Stride of the bin axis: maxBins. */
   numBins: number;
-  /** Stats per cell: numClasses + 1 (class weights, raw count) or 4 (weight, w·y, w·y², raw count). */
+  /**
+   * Stats per cell: class weights (classification) or [w, w·y, w·y²] (regression), then a raw row count only
+   * when rows carry weights — without weights the raw count equals the weight sum and is not stored twice.
+   */
   statsSize: number;
   /** 0 for regression. */
   numClasses: number;
+  weighted: boolean;
 }
 
 export interface LevelPlan {
@@ -42,8 +50,59 @@ export interface LevelPlan {
   numSlots: number;
 }
 
+/**
+ * Bins column-major features into row-major bytes. `padded[f]` holds feature f's sorted thresholds followed by
+ * one +Infinity sentinel; counts[f] is the real number of thresholds. Bin b holds values in (t[b-1], t[b]];
+ * NaN goes to the last bin (always right). A 4096-cell table over [t[0], t[T-1]] gives a starting bin that a
+ * step or two corrects, which is several times faster than a binary search per value.
+ */
+export function binRows(
+  features: Float64Array[],
+  n: number,
+  padded: Float64Array[],
+  counts: Int32Array,
+  out: Uint8Array,
+): void {
+  const F = features.length;
+  const G = 4096;
+  const table = new Int32Array(G + 1);
+  for (let f = 0; f < F; f++) {
+    const col = features[f]!;
+    const t = padded[f]!;
+    const T = counts[f]!;
+    if (T === 0) continue;
+    const lo = t[0]!;
+    const hi = t[T - 1]!;
+    const scale = hi > lo ? G / (hi - lo) : 0;
+    if (scale > 0) {
+      let j = 0;
+      for (let c = 0; c <= G; c++) {
+        const edge = lo + c / scale;
+        while (j < T && t[j]! < edge) j++;
+        table[c] = j;
+      }
+    }
+    for (let r = 0; r < n; r++) {
+      const v = col[r]!;
+      let b: number;
+      if (v <= lo) b = 0;
+      else if (v > hi || v !== v) b = T;
+      else {
+        let c = ((v - lo) * scale) | 0;
+        if (c > G) c = G;
+        b = table[c]!;
+        // The table is exact up to rounding of the cell edges: step down, then up, to the true bin.
+        while (b > 0 && !(v > t[b - 1]!)) b--;
+        while (v > t[b]!) b++;
+      }
+      out[r * F + f] = b;
+    }
+  }
+}
+
 export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: KernelConfig): Float64Array {
   const n = part.n;
+  const F = cfg.numFeatures;
   const nodeIds = part.nodeIds;
   const bins = part.bins;
   const split = plan.split;
@@ -54,26 +113,21 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
       const o = old * 4;
       const f = split[o]!;
       if (f < 0) nodeIds[r] = -1;
-      else nodeIds[r] = bins[f * n + r]! <= split[o + 1]! ? split[o + 2]! : split[o + 3]!;
+      else nodeIds[r] = bins[r * F + f]! <= split[o + 1]! ? split[o + 2]! : split[o + 3]!;
     }
   }
-  const F = cfg.numFeatures;
   const B = cfg.numBins;
   const S = cfg.statsSize;
   const slotSize = F * B * S;
+  const featureStride = B * S;
   const hist = new Float64Array(plan.numSlots * slotSize);
   if (plan.numSlots === 0) return hist;
   const slotOf = plan.slotOf;
   const sampleCount = part.sampleCount;
   const weight = part.weight;
   const label = part.label;
-  // Gather the rows that feed a histogram once, with their per-row terms, so the feature loops stay tight.
-  let m = 0;
-  const rows = new Int32Array(n);
-  const base = new Int32Array(n);
-  const w = new Float64Array(n);
-  const cnt = new Float64Array(n);
-  const lab = new Float64Array(n);
+  const C = cfg.numClasses;
+  const weighted = cfg.weighted;
   for (let r = 0; r < n; r++) {
     const id = nodeIds[r]!;
     if (id < 0) continue;
@@ -81,42 +135,30 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
     if (slot < 0) continue;
     const c = sampleCount === null ? 1 : sampleCount[r]!;
     if (c === 0) continue;
-    rows[m] = r;
-    base[m] = slot * slotSize;
-    cnt[m] = c;
-    w[m] = (weight === null ? 1 : weight[r]!) * c;
-    lab[m] = label[r]!;
-    m++;
-  }
-  if (cfg.numClasses > 0) {
-    const C = cfg.numClasses;
-    const labIdx = new Int32Array(m);
-    for (let i = 0; i < m; i++) labIdx[i] = lab[i]!;
-    for (let f = 0; f < F; f++) {
-      const off = f * n;
-      const fo = f * B * S;
-      for (let i = 0; i < m; i++) {
-        const idx = base[i]! + fo + bins[off + rows[i]!]! * S;
-        hist[idx + labIdx[i]!]! += w[i]!;
-        hist[idx + C]! += cnt[i]!;
+    const w = (weight === null ? 1 : weight[r]!) * c;
+    const o = r * F;
+    const base = slot * slotSize;
+    if (C > 0) {
+      const b0 = base + label[r]!;
+      if (weighted) {
+        for (let f = 0; f < F; f++) {
+          const idx = b0 + f * featureStride + bins[o + f]! * S;
+          hist[idx]! += w;
+          hist[idx - label[r]! + C]! += c;
+        }
+      } else {
+        for (let f = 0; f < F; f++) hist[b0 + f * featureStride + bins[o + f]! * S]! += w;
       }
-    }
-  } else {
-    const wy = new Float64Array(m);
-    const wyy = new Float64Array(m);
-    for (let i = 0; i < m; i++) {
-      wy[i] = w[i]! * lab[i]!;
-      wyy[i] = wy[i]! * lab[i]!;
-    }
-    for (let f = 0; f < F; f++) {
-      const off = f * n;
-      const fo = f * B * S;
-      for (let i = 0; i < m; i++) {
-        const idx = base[i]! + fo + bins[off + rows[i]!]! * S;
-        hist[idx]! += w[i]!;
-        hist[idx + 1]! += wy[i]!;
-        hist[idx + 2]! += wyy[i]!;
-        hist[idx + 3]! += cnt[i]!;
+    } else {
+      const y = label[r]!;
+      const wy = w * y;
+      const wyy = wy * y;
+      for (let f = 0; f < F; f++) {
+        const idx = base + f * featureStride + bins[o + f]! * S;
+        hist[idx]! += w;
+        hist[idx + 1]! += wy;
+        hist[idx + 2]! += wyy;
+        if (weighted) hist[idx + 3]! += c;
       }
     }
   }
@@ -125,8 +167,8 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
 
 /**
  * Starts a new tree on a partition: every row back at the root, and for forests a fresh sample drawn from a
- * generator seeded by (seed, tree, partition) — Poisson(rate) counts with replacement, Bernoulli(rate) without,
- * as Spark's BaggedPoint.
+ * generator seeded by (seed, partition) — Poisson(rate) counts with replacement, Bernoulli(rate) without, as
+ * Spark's BaggedPoint.
  */
 export function resetPartition(
   part: KernelPartition,
@@ -137,8 +179,7 @@ export function resetPartition(
     part.sampleCount = null;
     return;
   }
-  const counts =
-    part.sampleCount !== null && part.sampleCount.length === part.n ? part.sampleCount : new Float64Array(part.n);
+  const counts = part.sampleCount ?? new Float64Array(part.n);
   // splitmix32 seeded from the tree seed and the partition index: reproducible whichever thread runs it.
   let state = (sample.seed ^ Math.imul(part.index + 1, 0x9e3779b9)) | 0;
   const next = (): number => {

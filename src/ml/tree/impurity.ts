@@ -1,6 +1,7 @@
 /**
  * Impurity of a node from its sufficient statistics, as Spark's Gini, Entropy and Variance. Classification
- * stats are [w_0 .. w_{C-1}, rawCount]; regression stats are [w, w·y, w·y², rawCount].
+ * stats are [w_0 .. w_{C-1}], regression stats [w, w·y, w·y²], each followed by a raw row count only when the
+ * rows are weighted (otherwise the raw count is the weight sum).
  */
 export type Impurity = 'gini' | 'entropy' | 'variance';
 
@@ -60,4 +61,9 @@ export function predictionOf(stats: Float64Array, offset: number, numClasses: nu
   let best = 0;
   for (let c = 1; c < numClasses; c++) if (stats[offset + c]! > stats[offset + best]!) best = c;
   return best;
+}
+
+/** Rows behind a stats vector (with bootstrap multiplicity), for minInstancesPerNode. */
+export function rawCountOf(stats: Float64Array, numClasses: number, weighted: boolean): number {
+  return weighted ? stats[stats.length - 1]! : weightedCount(stats, 0, numClasses);
 }

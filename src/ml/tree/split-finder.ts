@@ -1,4 +1,4 @@
-import { impurityOf, weightedCount, type Impurity } from './impurity.js';
+import { impurityOf, rawCountOf, weightedCount, type Impurity } from './impurity.js';
 
 export interface SplitRules {
   impurity: Impurity;
@@ -7,6 +7,8 @@ export interface SplitRules {
   /** minWeightFractionPerNode × total training weight. */
   minWeightPerNode: number;
   minInfoGain: number;
+  /** Stats end with a raw row count (weighted rows). */
+  weighted: boolean;
 }
 
 export interface BestSplit {
@@ -25,7 +27,7 @@ export interface BestSplit {
  * children keep >= minInstancesPerNode rows and >= minWeightPerNode weight and its gain is >= minInfoGain; among
  * valid candidates the first with the highest gain wins (features in order, then thresholds in order).
  *
- * `hist` holds, per feature and bin, S stats ending with the raw count; `total` is the node's S stats.
+ * `hist` holds S stats per feature and bin; `total` is the node's S stats.
  */
 export function findBestSplit(
   hist: Float64Array,
@@ -37,7 +39,6 @@ export function findBestSplit(
   rules: SplitRules,
 ): BestSplit | null {
   const S = total.length;
-  const raw = S - 1;
   const C = rules.numClasses;
   const totalWeight = weightedCount(total, 0, C);
   if (totalWeight <= 0) return null;
@@ -53,7 +54,12 @@ export function findBestSplit(
       const o = fo + b * S;
       for (let s = 0; s < S; s++) left[s]! += hist[o + s]!;
       for (let s = 0; s < S; s++) right[s] = total[s]! - left[s]!;
-      if (left[raw]! < rules.minInstancesPerNode || right[raw]! < rules.minInstancesPerNode) continue;
+      if (
+        rawCountOf(left, C, rules.weighted) < rules.minInstancesPerNode ||
+        rawCountOf(right, C, rules.weighted) < rules.minInstancesPerNode
+      ) {
+        continue;
+      }
       const lw = weightedCount(left, 0, C);
       const rw = weightedCount(right, 0, C);
       if (lw < rules.minWeightPerNode || rw < rules.minWeightPerNode) continue;

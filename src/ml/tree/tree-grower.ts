@@ -1,7 +1,7 @@
 import type { HistogramBackend, TreeSample } from './histogram-backend.js';
 import type { KernelConfig } from './histogram-kernel.js';
 import { FlatTree } from './flat-tree.js';
-import { impurityOf, predictionOf, weightedCount, type Impurity } from './impurity.js';
+import { impurityOf, predictionOf, rawCountOf, weightedCount, type Impurity } from './impurity.js';
 import type { SeededRandom } from './seeded-random.js';
 import { findBestSplit, type SplitRules } from './split-finder.js';
 
@@ -24,7 +24,7 @@ export interface BinnedMeta {
 
 interface NodeRec {
   depth: number;
-  /** S stats: class weights or [w, w·y, w·y²], then the raw count. */
+  /** S stats: class weights or [w, w·y, w·y²], then the raw count when rows are weighted. */
   stats: Float64Array;
   impurity: number;
   feature: number;
@@ -99,6 +99,7 @@ export async function growTree(
         minInstancesPerNode: opts.minInstancesPerNode,
         minWeightPerNode: opts.minWeightFractionPerNode * weightedCount(root.stats, 0, C),
         minInfoGain: opts.minInfoGain,
+        weighted: cfg.weighted,
       };
     }
 
@@ -128,8 +129,8 @@ export async function growTree(
       if (!childIsLeaf && Math.abs(best.rightImpurity) >= EPSILON) {
         c.rightOpen = next.push({ node: rec.right, parentHist: null, sibling: -1 }) - 1;
       }
-      c.leftRaw = best.leftStats[S - 1]!;
-      c.rightRaw = best.rightStats[S - 1]!;
+      c.leftRaw = rawCountOf(best.leftStats, C, cfg.weighted);
+      c.rightRaw = rawCountOf(best.rightStats, C, cfg.weighted);
       split.set([best.feature, best.bin, c.leftOpen, c.rightOpen], j * 4);
     });
 
@@ -147,14 +148,14 @@ export async function growTree(
     plan = { split, slotOf, numSlots };
     current = next;
   }
-  return toFlatTree(nodes, C, S);
+  return toFlatTree(nodes, C, cfg.weighted);
 }
 
 function newNode(depth: number, stats: Float64Array, impurity: number): NodeRec {
   return { depth, stats, impurity, feature: -1, threshold: 0, gain: 0, left: -1, right: -1 };
 }
 
-function toFlatTree(nodes: NodeRec[], numClasses: number, S: number): FlatTree {
+function toFlatTree(nodes: NodeRec[], numClasses: number, weighted: boolean): FlatTree {
   const order: number[] = [];
   const stack = [0];
   while (stack.length > 0) {
@@ -189,7 +190,7 @@ function toFlatTree(nodes: NodeRec[], numClasses: number, S: number): FlatTree {
     arrays.prediction[k] = predictionOf(rec.stats, 0, numClasses);
     arrays.impurity[k] = rec.impurity;
     arrays.gain[k] = rec.gain;
-    arrays.rawCount[k] = rec.stats[S - 1]!;
+    arrays.rawCount[k] = rawCountOf(rec.stats, numClasses, weighted);
     arrays.stats.set(rec.stats.subarray(0, statsSize), k * statsSize);
   });
   return new FlatTree(arrays, numClasses);

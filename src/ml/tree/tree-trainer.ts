@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { EddyError } from '../../common/errors.js';
-import { binPartition, findThresholds } from './binning.js';
+import { binPartition, findThresholds, padThresholds } from './binning.js';
 import type { FlatTree } from './flat-tree.js';
 import { SerialBackend, type HistogramBackend, type TreeSample } from './histogram-backend.js';
 import type { KernelConfig } from './histogram-kernel.js';
@@ -83,18 +83,23 @@ export async function trainTrees(
   }
   const maxBins = settings.maxBins;
   const thresholds = findThresholds(partitions, maxBins, settings.seed);
+  const pad = padThresholds(thresholds);
   const pieces = chunk(partitions);
-  const shared = parallelism > 1 && pieces.length > 1;
-  const kernelParts = pieces.map((p, i) => binPartition(p, i, thresholds, shared));
+  const weighted = partitions.some((p) => p.weights !== undefined);
   const cfg: KernelConfig = {
     numFeatures: summary.numFeatures,
     numBins: maxBins,
-    statsSize: summary.numClasses > 0 ? summary.numClasses + 1 : 4,
+    statsSize: (summary.numClasses > 0 ? summary.numClasses : 3) + (weighted ? 1 : 0),
     numClasses: summary.numClasses,
+    weighted,
   };
-  const backend: HistogramBackend = shared
-    ? await WorkerBackend.start(kernelParts, cfg, parallelism)
-    : new SerialBackend(kernelParts, cfg);
+  const backend: HistogramBackend =
+    parallelism > 1 && pieces.length > 1
+      ? await WorkerBackend.start(pieces, pad, cfg, parallelism)
+      : new SerialBackend(
+          pieces.map((p, i) => binPartition(p, i, pad)),
+          cfg,
+        );
   try {
     const rng = new SeededRandom(settings.seed);
     const trees: FlatTree[] = [];

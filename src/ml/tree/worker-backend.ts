@@ -1,22 +1,20 @@
 import { Worker } from 'node:worker_threads';
 import { EddyError } from '../../common/errors.js';
 import type { HistogramBackend, TreeSample } from './histogram-backend.js';
-import {
-  levelHistograms,
-  resetPartition,
-  type KernelConfig,
-  type KernelPartition,
-  type LevelPlan,
-} from './histogram-kernel.js';
+import type { PaddedThresholds } from './binning.js';
+import { binRows, levelHistograms, resetPartition, type KernelConfig, type LevelPlan } from './histogram-kernel.js';
+import type { TrainingPartition } from './training-data.js';
 
 /*
  * The worker's program is built from the kernel's own source text, so the exact same code runs in serial and
  * parallel training and no separate .js file has to be found at run time (from src/ under vitest, from dist/).
- * Binned columns, labels and weights live on SharedArrayBuffers: a worker receives them once per fit, and each
- * level costs one small plan message in and one histogram per partition out (transferred, not copied).
+ * A worker receives its partitions' raw columns once per fit (moved, not copied: transferred buffers), bins
+ * them itself — so binning runs in parallel too — and keeps the bins; after that each level costs one small plan
+ * message in and one histogram per partition out (transferred).
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+const binRows = (${binRows.toString()});
 const levelHistograms = (${levelHistograms.toString()});
 const resetPartition = (${resetPartition.toString()});
 let parts = [];
@@ -25,7 +23,11 @@ parentPort.on('message', (msg) => {
   try {
     if (msg.type === 'init') {
       cfg = msg.cfg;
-      parts = msg.parts.map((p) => ({ ...p, nodeIds: new Int32Array(p.n), sampleCount: null }));
+      parts = msg.parts.map((p) => {
+        const bins = new Uint8Array(p.n * cfg.numFeatures);
+        binRows(p.features, p.n, msg.padded, msg.counts, bins);
+        return { index: p.index, n: p.n, bins, label: p.label, weight: p.weight, nodeIds: new Int32Array(p.n), sampleCount: null };
+      });
       parentPort.postMessage({ ok: true });
     } else if (msg.type === 'startTree') {
       for (const p of parts) resetPartition(p, msg.sample);
@@ -72,11 +74,11 @@ class TreeWorker {
     });
   }
 
-  call(msg: unknown): Promise<Reply> {
+  call(msg: unknown, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.failure !== null) return Promise.reject(this.failure);
     return new Promise<Reply>((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage(msg);
+      this.worker.postMessage(msg, transfer);
     });
   }
 
@@ -92,8 +94,13 @@ export class WorkerBackend implements HistogramBackend {
     private readonly assignment: number[][],
   ) {}
 
-  /** Partitions' bins/label/weight arrays must sit on SharedArrayBuffers (see toShared). */
-  static async start(parts: KernelPartition[], cfg: KernelConfig, numWorkers: number): Promise<WorkerBackend> {
+  /** Starts the workers and hands each its partitions (round-robin) to bin and keep. */
+  static async start(
+    parts: readonly TrainingPartition[],
+    pad: PaddedThresholds,
+    cfg: KernelConfig,
+    numWorkers: number,
+  ): Promise<WorkerBackend> {
     const count = Math.max(1, Math.min(numWorkers, parts.length));
     const assignment: number[][] = Array.from({ length: count }, () => []);
     parts.forEach((_, i) => assignment[i % count]!.push(i));
@@ -101,16 +108,26 @@ export class WorkerBackend implements HistogramBackend {
     const backend = new WorkerBackend(workers, assignment);
     try {
       await Promise.all(
-        workers.map((w, i) =>
-          w.call({
-            type: 'init',
-            cfg,
-            parts: assignment[i]!.map((j) => {
-              const p = parts[j]!;
-              return { index: p.index, n: p.n, bins: p.bins, label: p.label, weight: p.weight };
-            }),
-          }),
-        ),
+        workers.map((w, i) => {
+          const transfer: ArrayBuffer[] = [];
+          // Copies of the caller's arrays (which may be views into larger buffers), moved to the worker.
+          const own = (a: Float64Array): Float64Array => {
+            const c = a.slice();
+            transfer.push(c.buffer);
+            return c;
+          };
+          const payload = assignment[i]!.map((j) => {
+            const p = parts[j]!;
+            return {
+              index: j,
+              n: p.labels.length,
+              features: p.features.map(own),
+              label: own(p.labels),
+              weight: p.weights === undefined ? null : own(p.weights),
+            };
+          });
+          return w.call({ type: 'init', cfg, padded: pad.padded, counts: pad.counts, parts: payload }, transfer);
+        }),
       );
     } catch (e) {
       await backend.close();
