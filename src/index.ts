@@ -28,3 +28,10 @@ export {
   type ModelWriter,
   type ModelWriteOptions,
 } from './ml/persistence/model-files.js';
+export {
+  RandomForestClassifier,
+  type RandomForestClassifierOptions,
+} from './ml/classification/random-forest-classifier.js';
+export { RandomForestClassificationModel } from './ml/classification/random-forest-classification-model.js';
+export { RandomForestRegressor, type RandomForestRegressorOptions } from './ml/regression/random-forest-regressor.js';
+export { RandomForestRegressionModel } from './ml/regression/random-forest-regression-model.js';

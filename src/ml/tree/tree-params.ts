@@ -147,8 +147,44 @@ export abstract class TreeParams extends Params {
 
   protected override normalize<T>(param: Param<T>, value: T): T {
     // Spark lower-cases case-insensitive string params when they are set.
-    if (param.name === 'impurity' && typeof value === 'string') return value.toLowerCase() as T;
+    if ((param.name === 'impurity' || param.name === 'featureSubsetStrategy') && typeof value === 'string') {
+      return value.toLowerCase() as T;
+    }
     return value;
+  }
+
+  /** Spark's RandomForestParams (numTrees, featureSubsetStrategy, subsamplingRate, bootstrap), for forests. */
+  protected declareForestParams(): ForestParams {
+    return {
+      numTrees: this.declare<number>('numTrees', {
+        doc: 'Number of trees to train (at least 1)',
+        kind: 'int',
+        validator: int(V.gtEq(1)),
+        default: 20,
+      }),
+      featureSubsetStrategy: this.declare<string>('featureSubsetStrategy', {
+        doc:
+          'The number of features to consider for splits at each tree node. Supported options: auto, all, onethird, sqrt, ' +
+          'log2, (0.0-1.0], [1-n].',
+        kind: 'string',
+        validator: Object.assign((v: string) => featuresPerNode(v, 1, 'classification', 2) !== null, {
+          description: '"auto", "all", "onethird", "sqrt", "log2", a fraction in (0.0-1.0] or an integer >= 1',
+        }),
+        default: 'auto',
+      }),
+      subsamplingRate: this.declare<number>('subsamplingRate', {
+        doc: 'Fraction of the training data used for learning each decision tree, in range (0, 1].',
+        kind: 'double',
+        validator: V.inRange(0, 1, false, true),
+        default: 1,
+      }),
+      bootstrap: this.declare<boolean>('bootstrap', {
+        doc: 'Whether bootstrap samples are used when building trees.',
+        kind: 'boolean',
+        validator: V.boolean(),
+        default: true,
+      }),
+    };
   }
 
   getMaxDepth(): number {
@@ -265,4 +301,53 @@ export abstract class TreeRegressorParams extends TreeParams {
   protected constructor(uid: string, sparkClassName: string) {
     super(uid, sparkClassName, ['variance']);
   }
+}
+
+export interface ForestParams {
+  numTrees: Param<number>;
+  featureSubsetStrategy: Param<string>;
+  subsamplingRate: Param<number>;
+  bootstrap: Param<boolean>;
+}
+
+export interface ForestParamOptions {
+  numTrees?: number;
+  featureSubsetStrategy?: string;
+  subsamplingRate?: number;
+  bootstrap?: boolean;
+}
+
+/**
+ * Features tried per node for a featureSubsetStrategy, as Spark's RandomForest: auto is all features for one
+ * tree, sqrt for classification forests, onethird for regression forests; null when the strategy is invalid.
+ */
+export function featuresPerNode(
+  strategy: string,
+  numFeatures: number,
+  task: 'classification' | 'regression',
+  numTrees: number,
+): number | null {
+  const s = typeof strategy === 'string' ? strategy.toLowerCase() : '';
+  switch (s) {
+    case 'auto':
+      if (numTrees === 1) return numFeatures;
+      return featuresPerNode(task === 'classification' ? 'sqrt' : 'onethird', numFeatures, task, numTrees);
+    case 'all':
+      return numFeatures;
+    case 'sqrt':
+      return Math.ceil(Math.sqrt(numFeatures));
+    case 'log2':
+      return Math.max(1, Math.ceil(Math.log2(numFeatures)));
+    case 'onethird':
+      return Math.ceil(numFeatures / 3);
+  }
+  if (/^\d+$/.test(s)) {
+    const k = Number(s);
+    return k >= 1 ? Math.min(k, numFeatures) : null;
+  }
+  if (/^(\d+\.?\d*|\.\d+)(e-?\d+)?$/.test(s)) {
+    const x = Number(s);
+    return x > 0 && x <= 1 ? Math.ceil(x * numFeatures) : null;
+  }
+  return null;
 }
