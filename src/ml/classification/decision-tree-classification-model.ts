@@ -58,10 +58,10 @@ export class DecisionTreeClassificationModel extends TreeClassifierParams {
     return probabilityToPrediction(this.predictProbability(features), thresholds, this.uid);
   }
 
-  /** Preorder index of the leaf the row falls in (Spark's predictLeaf). */
+  /** The row's leaf, numbered left to right from 0 as Spark's predictLeaf. */
   predictLeaf(features: ArrayLike<number>): number {
     this.checkRow(features);
-    return this.tree.leafOf(features);
+    return this.tree.leafOrdinal(this.tree.leafOf(features));
   }
 
   /** Predictions for column-major rows: the fast path a DataFrame transform uses. */

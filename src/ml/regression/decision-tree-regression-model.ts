@@ -46,7 +46,7 @@ export class DecisionTreeRegressionModel extends TreeRegressorParams {
 
   predictLeaf(features: ArrayLike<number>): number {
     this.checkRow(features);
-    return this.tree.leafOf(features);
+    return this.tree.leafOrdinal(this.tree.leafOf(features));
   }
 
   predictColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {

@@ -25,8 +25,8 @@ describe('decision trees on hand-made data', () => {
     expect(model.predict([Number.NaN])).toBe(1);
     expect([...model.predictRaw([1])]).toEqual([3, 0]);
     expect([...model.predictColumns([col(3, 3.5, 4, 7)])]).toEqual([0, 0, 1, 1]);
-    expect(model.predictLeaf([1])).toBe(1);
-    expect(model.predictLeaf([6])).toBe(2);
+    expect(model.predictLeaf([1])).toBe(0);
+    expect(model.predictLeaf([6])).toBe(1);
   });
 
   test('a split is valid only if both children keep minInstancesPerNode rows', async () => {
@@ -84,6 +84,7 @@ describe('decision trees on hand-made data', () => {
         '  Else (feature 0 > 0.5)\n' +
         '   Predict: 1.0\n',
     );
+    expect([m.predictLeaf([0, 0]), m.predictLeaf([0, 1]), m.predictLeaf([1, 0])]).toEqual([0, 1, 2]);
     const imp = m.featureImportances;
     expect(imp[0]).toBeCloseTo(1 / 3, 12);
     expect(imp[1]).toBeCloseTo(2 / 3, 12);

@@ -63,6 +63,29 @@ export class FlatTree {
     }
   }
 
+  private ordinals: Int32Array | null = null;
+
+  /**
+   * Spark's predictLeaf numbering: leaves counted left to right from 0 (a leaf's rank among the leaves in
+   * preorder), not the node index.
+   */
+  leafOrdinal(node: number): number {
+    if (this.ordinals === null) {
+      const ord = new Int32Array(this.numNodes).fill(-1);
+      let k = 0;
+      for (let i = 0; i < this.numNodes; i++) if (this.arrays.feature[i]! < 0) ord[i] = k++;
+      this.ordinals = ord;
+    }
+    return this.ordinals[node]!;
+  }
+
+  /** Number of leaves. */
+  get numLeaves(): number {
+    let k = 0;
+    for (const f of this.arrays.feature) if (f < 0) k++;
+    return k;
+  }
+
   predict(row: ArrayLike<number>): number {
     return this.arrays.prediction[this.leafOf(row)]!;
   }
