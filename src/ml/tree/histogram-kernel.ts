@@ -106,31 +106,28 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
   const nodeIds = part.nodeIds;
   const bins = part.bins;
   const split = plan.split;
-  if (split !== null) {
-    for (let r = 0; r < n; r++) {
-      const old = nodeIds[r]!;
-      if (old < 0) continue;
-      const o = old * 4;
-      const f = split[o]!;
-      if (f < 0) nodeIds[r] = -1;
-      else nodeIds[r] = bins[r * F + f]! <= split[o + 1]! ? split[o + 2]! : split[o + 3]!;
-    }
-  }
   const B = cfg.numBins;
   const S = cfg.statsSize;
   const slotSize = F * B * S;
   const featureStride = B * S;
   const hist = new Float64Array(plan.numSlots * slotSize);
-  if (plan.numSlots === 0) return hist;
   const slotOf = plan.slotOf;
   const sampleCount = part.sampleCount;
   const weight = part.weight;
   const label = part.label;
   const C = cfg.numClasses;
   const weighted = cfg.weighted;
+  // One sweep: move each row to its child for this level, then count it if its node's histogram is wanted.
   for (let r = 0; r < n; r++) {
-    const id = nodeIds[r]!;
+    let id = nodeIds[r]!;
     if (id < 0) continue;
+    if (split !== null) {
+      const so = id * 4;
+      const sf = split[so]!;
+      id = sf < 0 ? -1 : bins[r * F + sf]! <= split[so + 1]! ? split[so + 2]! : split[so + 3]!;
+      nodeIds[r] = id;
+      if (id < 0) continue;
+    }
     const slot = slotOf[id]!;
     if (slot < 0) continue;
     const c = sampleCount === null ? 1 : sampleCount[r]!;
@@ -139,12 +136,14 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
     const o = r * F;
     const base = slot * slotSize;
     if (C > 0) {
-      const b0 = base + label[r]!;
+      const y = label[r]!;
+      const b0 = base + y;
       if (weighted) {
+        const rawOffset = C - y;
         for (let f = 0; f < F; f++) {
           const idx = b0 + f * featureStride + bins[o + f]! * S;
           hist[idx]! += w;
-          hist[idx - label[r]! + C]! += c;
+          hist[idx + rawOffset]! += c;
         }
       } else {
         for (let f = 0; f < F; f++) hist[b0 + f * featureStride + bins[o + f]! * S]! += w;
