@@ -39,6 +39,7 @@ export class DecisionTreeClassifier extends TreeClassifierParams {
         minInstancesPerNode: this.getMinInstancesPerNode(),
         minWeightFractionPerNode: this.getMinWeightFractionPerNode(),
         minInfoGain: this.getMinInfoGain(),
+        maxMemoryInMB: this.getMaxMemoryInMB(),
         seed: this.getSeed(),
         numTrees: 1,
         featuresPerNode: (n) => n,

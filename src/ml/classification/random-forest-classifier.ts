@@ -66,6 +66,7 @@ export class RandomForestClassifier extends TreeClassifierParams {
         minInstancesPerNode: this.getMinInstancesPerNode(),
         minWeightFractionPerNode: this.getMinWeightFractionPerNode(),
         minInfoGain: this.getMinInfoGain(),
+        maxMemoryInMB: this.getMaxMemoryInMB(),
         seed: this.getSeed(),
         numTrees,
         featuresPerNode: (n) => featuresPerNode(strategy, n, 'classification', numTrees) ?? n,

@@ -28,6 +28,7 @@ export class DecisionTreeRegressor extends TreeRegressorParams {
         minInstancesPerNode: this.getMinInstancesPerNode(),
         minWeightFractionPerNode: this.getMinWeightFractionPerNode(),
         minInfoGain: this.getMinInfoGain(),
+        maxMemoryInMB: this.getMaxMemoryInMB(),
         seed: this.getSeed(),
         numTrees: 1,
         featuresPerNode: (n) => n,

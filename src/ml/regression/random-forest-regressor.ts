@@ -53,6 +53,7 @@ export class RandomForestRegressor extends TreeRegressorParams {
         minInstancesPerNode: this.getMinInstancesPerNode(),
         minWeightFractionPerNode: this.getMinWeightFractionPerNode(),
         minInfoGain: this.getMinInfoGain(),
+        maxMemoryInMB: this.getMaxMemoryInMB(),
         seed: this.getSeed(),
         numTrees,
         featuresPerNode: (n) => featuresPerNode(strategy, n, 'regression', numTrees) ?? n,

@@ -19,6 +19,7 @@ export interface TreeSample {
  * grow identical trees.
  */
 export interface HistogramBackend {
+  readonly numPartitions: number;
   startTree(sample: TreeSample | null): Promise<void>;
   level(plan: LevelPlan): Promise<Float64Array[]>;
   close(): Promise<void>;
@@ -30,6 +31,10 @@ export class SerialBackend implements HistogramBackend {
     private readonly parts: KernelPartition[],
     private readonly cfg: KernelConfig,
   ) {}
+
+  get numPartitions(): number {
+    return this.parts.length;
+  }
 
   async startTree(sample: TreeSample | null): Promise<void> {
     for (const p of this.parts) resetPartition(p, sample);

@@ -30,6 +30,19 @@ describe('serial and parallel training', () => {
     expect(parallel.toDebugString).toBe(serial.toDebugString);
   });
 
+  test('a tiny maxMemoryInMB counts nodes in several passes per level and grows the same tree', async () => {
+    const data = synthetic(20_000, 14);
+    const parts = partition(data, 4);
+    const roomy = await new DecisionTreeClassifier({ maxDepth: 7, uid: 'm' }).fitPartitions(parts, { parallelism: 1 });
+    const tight = new DecisionTreeClassifier({ maxDepth: 7, uid: 'm' });
+    tight.set(tight.maxMemoryInMB, 0);
+    const serial = await tight.fitPartitions(parts, { parallelism: 1 });
+    const parallel = await tight.fitPartitions(parts, { parallelism: 2 });
+    expect(roomy.numNodes).toBeGreaterThan(40);
+    expect(serial.tree.arrays).toEqual(roomy.tree.arrays);
+    expect(parallel.tree.arrays).toEqual(roomy.tree.arrays);
+  });
+
   test('regression too, with a partition larger than one chunk and weights', async () => {
     const n = CHUNK_ROWS + 5_000;
     const data = synthetic(n, 12);

@@ -1,5 +1,5 @@
 import type { HistogramBackend, TreeSample } from './histogram-backend.js';
-import type { KernelConfig } from './histogram-kernel.js';
+import type { KernelConfig, LevelPlan } from './histogram-kernel.js';
 import { FlatTree } from './flat-tree.js';
 import { impurityOf, predictionOf, rawCountOf, weightedCount, type Impurity } from './impurity.js';
 import type { SeededRandom } from './seeded-random.js';
@@ -15,6 +15,8 @@ export interface GrowOptions {
   numFeaturesPerNode: number;
   /** Draws the per-node feature subsets; needed only when numFeaturesPerNode < numFeatures. */
   featureRng: SeededRandom | null;
+  /** Budget for the per-partition histograms of one pass (Spark's maxMemoryInMB); a level takes more passes if needed. */
+  maxMemoryInMB: number;
 }
 
 export interface BinnedMeta {
@@ -67,13 +69,11 @@ export async function growTree(
 
   const nodes: NodeRec[] = [newNode(0, new Float64Array(S), 0)];
   let current: Open[] = [{ node: 0, parentHist: null, sibling: -1 }];
-  let plan = { split: null as Int32Array | null, slotOf: Int32Array.of(0), numSlots: 1 };
+  let plan: LevelPlan = { split: null, slotOf: Int32Array.of(0), numSlots: 1 };
   let rules: SplitRules | null = null;
 
   while (current.length > 0) {
-    const perPartition = await backend.level(plan);
-    const merged = new Float64Array(plan.numSlots * slotSize);
-    for (const h of perPartition) for (let i = 0; i < h.length; i++) merged[i]! += h[i]!;
+    const merged = await countLevel(backend, plan, slotSize, opts.maxMemoryInMB);
     const hists: Float64Array[] = current.map((_, j) => {
       const slot = plan.slotOf[j]!;
       return slot >= 0 ? merged.subarray(slot * slotSize, (slot + 1) * slotSize) : new Float64Array(0);
@@ -149,6 +149,37 @@ export async function growTree(
     current = next;
   }
   return toFlatTree(nodes, C, cfg.weighted);
+}
+
+/**
+ * Runs one level: the first pass routes rows and counts; when the per-partition histograms of all wanted
+ * nodes would exceed maxMemoryInMB, the nodes are counted in groups, one more pass (without routing) per group,
+ * as Spark groups nodes by maxMemoryInMB. Histograms are merged in partition order.
+ */
+async function countLevel(
+  backend: HistogramBackend,
+  plan: LevelPlan,
+  slotSize: number,
+  maxMemoryInMB: number,
+): Promise<Float64Array> {
+  const merged = new Float64Array(plan.numSlots * slotSize);
+  const bytesPerSlot = slotSize * 8 * backend.numPartitions;
+  const slotsPerPass = Math.max(1, Math.floor((maxMemoryInMB * 1024 * 1024) / bytesPerSlot));
+  for (let first = 0; first === 0 || first < plan.numSlots; first += slotsPerPass) {
+    const last = Math.min(plan.numSlots, first + slotsPerPass);
+    const pass: LevelPlan =
+      first === 0 && last === plan.numSlots
+        ? plan
+        : {
+            split: first === 0 ? plan.split : null,
+            slotOf: plan.slotOf.map((s) => (s >= first && s < last ? s - first : -1)),
+            numSlots: last - first,
+          };
+    const perPartition = await backend.level(pass);
+    const out = merged.subarray(first * slotSize, last * slotSize);
+    for (const h of perPartition) for (let i = 0; i < h.length; i++) out[i]! += h[i]!;
+  }
+  return merged;
 }
 
 function newNode(depth: number, stats: Float64Array, impurity: number): NodeRec {

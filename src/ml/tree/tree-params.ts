@@ -106,7 +106,9 @@ export abstract class TreeParams extends Params {
     default: 0,
   });
   readonly maxMemoryInMB = this.declare<number>('maxMemoryInMB', {
-    doc: 'Maximum memory in MB allocated to histogram aggregation. (Accepted for compatibility; Eddy sizes histograms itself.)',
+    doc:
+      'Maximum memory in MB allocated to histogram aggregation. If too small, then 1 node will be split per iteration, and ' +
+      'its aggregates may exceed this size.',
     kind: 'int',
     validator: int(V.gtEq(0)),
     default: 256,
@@ -222,6 +224,9 @@ export abstract class TreeParams extends Params {
   }
   setImpurity(value: string): this {
     return this.set(this.impurity, value);
+  }
+  getMaxMemoryInMB(): number {
+    return this.getOrDefault(this.maxMemoryInMB);
   }
   getSeed(): number {
     return this.getOrDefault(this.seed);

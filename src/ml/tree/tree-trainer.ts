@@ -29,6 +29,7 @@ export interface TrainerSettings {
   minInstancesPerNode: number;
   minWeightFractionPerNode: number;
   minInfoGain: number;
+  maxMemoryInMB: number;
   seed: number;
   numTrees: number;
   /** Features tried per node, as a function of the number of features. */
@@ -120,6 +121,7 @@ export async function trainTrees(
             impurity: settings.impurity,
             numFeaturesPerNode: perNode,
             featureRng,
+            maxMemoryInMB: settings.maxMemoryInMB,
           },
           sample,
         ),

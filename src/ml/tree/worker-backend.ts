@@ -136,6 +136,10 @@ export class WorkerBackend implements HistogramBackend {
     return backend;
   }
 
+  get numPartitions(): number {
+    return this.assignment.reduce((n, a) => n + a.length, 0);
+  }
+
   async startTree(sample: TreeSample | null): Promise<void> {
     await Promise.all(this.workers.map((w) => w.call({ type: 'startTree', sample })));
   }
