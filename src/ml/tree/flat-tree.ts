@@ -90,55 +90,30 @@ export class FlatTree {
     return this.arrays.prediction[this.leafOf(row)]!;
   }
 
-  private walker: { feature: Int32Array; left: Int32Array; right: Int32Array; depth: number } | null = null;
-
-  /**
-   * Arrays for branch-free batch walking: a leaf points to itself (feature 0), so every row takes exactly
-   * `depth` steps and the CPU never mispredicts a left/right choice.
-   */
-  private walk(): { feature: Int32Array; left: Int32Array; right: Int32Array; depth: number } {
-    if (this.walker !== null) return this.walker;
-    const feature = this.arrays.feature.slice();
-    const left = this.arrays.left.slice();
-    const right = this.arrays.right.slice();
-    for (let i = 0; i < feature.length; i++) {
-      if (feature[i]! < 0) {
-        feature[i] = 0;
-        left[i] = i;
-        right[i] = i;
-      }
-    }
-    this.walker = { feature, left, right, depth: this.depth };
-    return this.walker;
+  /** Each node's split column (leaves get column 0): saves one indirection per step in batch prediction. */
+  private nodeColumns(columns: readonly Float64Array[]): Float64Array[] {
+    // Array.from gives a packed array; a holey one (new Array(n)) would add a hole check to every step.
+    return Array.from(this.arrays.feature, (f) => columns[Math.max(0, f)]!);
   }
 
   /** Leaf index of every row of column-major data. */
   leavesOfColumns(columns: readonly Float64Array[], numRows: number, out = new Int32Array(numRows)): Int32Array {
-    const { feature, left, right, depth } = this.walk();
-    const threshold = this.arrays.threshold;
+    const { feature, threshold, left, right } = this.arrays;
+    const col = this.nodeColumns(columns);
     for (let r = 0; r < numRows; r++) {
       let n = 0;
-      for (let d = 0; d < depth; d++) {
-        const l = left[n]!;
-        const rt = right[n]!;
-        // l when value <= threshold, else rt (NaN included) — arithmetic, not a branch.
-        n = rt + (l - rt) * +(columns[feature[n]!]![r]! <= threshold[n]!);
-      }
+      while (feature[n]! >= 0) n = col[n]![r]! <= threshold[n]! ? left[n]! : right[n]!;
       out[r] = n;
     }
     return out;
   }
 
   predictColumns(columns: readonly Float64Array[], numRows: number, out = new Float64Array(numRows)): Float64Array {
-    const { feature, left, right, depth } = this.walk();
-    const { threshold, prediction } = this.arrays;
+    const { feature, threshold, left, right, prediction } = this.arrays;
+    const col = this.nodeColumns(columns);
     for (let r = 0; r < numRows; r++) {
       let n = 0;
-      for (let d = 0; d < depth; d++) {
-        const l = left[n]!;
-        const rt = right[n]!;
-        n = rt + (l - rt) * +(columns[feature[n]!]![r]! <= threshold[n]!);
-      }
+      while (feature[n]! >= 0) n = col[n]![r]! <= threshold[n]! ? left[n]! : right[n]!;
       out[r] = prediction[n]!;
     }
     return out;
