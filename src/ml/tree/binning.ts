@@ -15,9 +15,19 @@ export function findThresholds(parts: readonly TrainingPartition[], maxBins: num
   const fraction = required < total ? required / total : 1;
   const rng = new SeededRandom(seed);
   const picked: { part: TrainingPartition; row: number }[] = [];
-  for (const part of parts) {
-    for (let r = 0; r < part.labels.length; r++)
-      if (fraction >= 1 || rng.nextDouble() < fraction) picked.push({ part, row: r });
+  if (fraction >= 1) {
+    for (const part of parts) for (let r = 0; r < part.labels.length; r++) picked.push({ part, row: r });
+  } else {
+    // Bernoulli(fraction) sampling by geometric gaps: one random draw per picked row instead of one per row.
+    const logKeep = Math.log(1 - fraction);
+    const gap = (): number => Math.floor(Math.log(1 - rng.nextDouble()) / logKeep);
+    // The gap runs on across partition boundaries, so the sample does not depend on how rows are partitioned.
+    let r = gap();
+    for (const part of parts) {
+      const n = part.labels.length;
+      for (; r < n; r += 1 + gap()) picked.push({ part, row: r });
+      r -= n;
+    }
   }
   const numSplits = Math.min(maxBins, Math.max(total, 2)) - 1;
   const out: Float64Array[] = [];

@@ -56,6 +56,21 @@ describe('serial and parallel training', () => {
     expect(parallel.tree.arrays).toEqual(serial.tree.arrays);
   });
 
+  test('columns on SharedArrayBuffers are shared with the workers, not copied, with the same result', async () => {
+    const data = synthetic(12_000, 15);
+    const shared = (a: Float64Array): Float64Array => {
+      const c = new Float64Array(new SharedArrayBuffer(a.byteLength));
+      c.set(a);
+      return c;
+    };
+    const parts = partition(data, 3).map((p) => ({ features: p.features.map(shared), labels: shared(p.labels) }));
+    const dt = new DecisionTreeClassifier({ maxDepth: 6 });
+    const serial = await dt.fitPartitions(parts, { parallelism: 1 });
+    const parallel = await dt.fitPartitions(parts, { parallelism: 2 });
+    expect(parallel.tree.arrays).toEqual(serial.tree.arrays);
+    expect(parts[0]!.features[0]!.length).toBe(4000);
+  });
+
   test('the partitioning of the input does not change the tree on integer-weight data', async () => {
     const data = synthetic(20_000, 13);
     const one = await new DecisionTreeClassifier({ maxDepth: 6 }).fitPartitions([data]);

@@ -110,8 +110,10 @@ export class WorkerBackend implements HistogramBackend {
       await Promise.all(
         workers.map((w, i) => {
           const transfer: ArrayBuffer[] = [];
-          // Copies of the caller's arrays (which may be views into larger buffers), moved to the worker.
+          // Columns on SharedArrayBuffers are shared as they are; others are copied (they may be views into
+          // larger buffers the caller keeps using) and the copies moved to the worker.
           const own = (a: Float64Array): Float64Array => {
+            if (a.buffer instanceof SharedArrayBuffer) return a;
             const c = a.slice();
             transfer.push(c.buffer);
             return c;
