@@ -56,7 +56,7 @@ describe('serial and parallel training', () => {
     expect(parallel.tree.arrays).toEqual(serial.tree.arrays);
   });
 
-  test('columns on SharedArrayBuffers are shared with the workers, not copied, with the same result', async () => {
+  test('columns on SharedArrayBuffers train in the workers with the same result', async () => {
     const data = synthetic(12_000, 15);
     const shared = (a: Float64Array): Float64Array => {
       const c = new Float64Array(new SharedArrayBuffer(a.byteLength));
