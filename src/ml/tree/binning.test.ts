@@ -9,6 +9,20 @@ describe("binning (Spark's findSplits for continuous features)", () => {
     expect([...t[0]!]).toEqual([1.5, 2.5, 4]);
   });
 
+  test('infinite values still give ordered thresholds and exact bins', () => {
+    const col = Float64Array.of(-Infinity, Infinity, -Infinity, 3, Infinity);
+    const t = findThresholds([{ features: [col], labels: new Float64Array(5) }], 32, 1)[0]!;
+    expect([...t]).toEqual([-Infinity, Infinity]);
+    const only = findThresholds(
+      [{ features: [Float64Array.of(-Infinity, Infinity)], labels: new Float64Array(2) }],
+      32,
+      1,
+    );
+    expect(only[0]!.length).toBe(0);
+    const p = binPartition({ features: [col], labels: new Float64Array(5) }, 0, padThresholds([t]));
+    expect([...p.bins]).toEqual([...col].map((v) => binOf(t, v)));
+  });
+
   test('a constant feature has no thresholds', () => {
     const t = findThresholds([{ features: [new Float64Array(10).fill(7)], labels: new Float64Array(10) }], 32, 1);
     expect(t[0]!.length).toBe(0);

@@ -71,7 +71,8 @@ function thresholdsFromValueCounts(distinct: number[], counts: number[], numSpli
   if (possible <= numSplits) {
     const t = new Float64Array(possible);
     for (let i = 1; i <= possible; i++) t[i - 1] = (distinct[i - 1]! + distinct[i]!) / 2;
-    return t;
+    // -Infinity next to +Infinity has no midpoint (NaN): drop it rather than break the ordering.
+    return t.filter((v) => !Number.isNaN(v));
   }
   let weightSum = 0;
   for (const c of counts) weightSum += c;
