@@ -83,6 +83,41 @@ export class DecisionTreeClassificationModel extends TreeClassifierParams {
     return out;
   }
 
+  /** rawPrediction of every row, row-major (row r's class weights at r * numClasses). */
+  predictRawColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
+    this.checkColumns(columns);
+    const C = this.numClasses;
+    const leaves = this.tree.leavesOfColumns(columns, numRows);
+    const out = new Float64Array(numRows * C);
+    const stats = this.tree.arrays.stats;
+    for (let r = 0; r < numRows; r++) out.set(stats.subarray(leaves[r]! * C, (leaves[r]! + 1) * C), r * C);
+    return out;
+  }
+
+  /** probability of every row, row-major like predictRawColumns. */
+  predictProbabilityColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
+    const out = this.predictRawColumns(columns, numRows);
+    const C = this.numClasses;
+    for (let r = 0; r < numRows; r++) rawToProbabilityInPlace(out.subarray(r * C, (r + 1) * C));
+    return out;
+  }
+
+  /** predictLeaf of every row (Spark's leafCol values). */
+  predictLeafColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
+    this.checkColumns(columns);
+    const leaves = this.tree.leavesOfColumns(columns, numRows);
+    return Float64Array.from(leaves, (n) => this.tree.leafOrdinal(n));
+  }
+
+  private checkColumns(columns: readonly Float64Array[]): void {
+    if (columns.length !== this.numFeatures) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `${this.uid} expects ${this.numFeatures} feature columns but got ${columns.length}`,
+      );
+    }
+  }
+
   /** Spark's featureImportances: gain × node weight per feature, normalized to sum 1. */
   get featureImportances(): Float64Array {
     return this.tree.featureImportances(this.numFeatures);

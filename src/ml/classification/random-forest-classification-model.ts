@@ -103,6 +103,35 @@ export class RandomForestClassificationModel extends TreeClassifierParams {
     return out;
   }
 
+  /** rawPrediction of every row, row-major (row r's votes at r * numClasses). */
+  predictRawColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
+    this.checkColumns(columns);
+    const C = this.numClasses;
+    const out = new Float64Array(numRows * C);
+    for (const t of this.trees) {
+      const leaves = t.leavesOfColumns(columns, numRows);
+      for (let r = 0; r < numRows; r++) this.addVotes(out.subarray(r * C, (r + 1) * C), t, leaves[r]!);
+    }
+    return out;
+  }
+
+  /** probability of every row, row-major like predictRawColumns. */
+  predictProbabilityColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
+    const out = this.predictRawColumns(columns, numRows);
+    const C = this.numClasses;
+    for (let r = 0; r < numRows; r++) rawToProbabilityInPlace(out.subarray(r * C, (r + 1) * C));
+    return out;
+  }
+
+  private checkColumns(columns: readonly Float64Array[]): void {
+    if (columns.length !== this.numFeatures) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `${this.uid} expects ${this.numFeatures} feature columns but got ${columns.length}`,
+      );
+    }
+  }
+
   get featureImportances(): Float64Array {
     return ensembleFeatureImportances(this.trees, this.numFeatures);
   }

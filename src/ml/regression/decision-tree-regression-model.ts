@@ -59,6 +59,18 @@ export class DecisionTreeRegressionModel extends TreeRegressorParams {
     return this.tree.predictColumns(columns, numRows);
   }
 
+  /** predictVariance of every row (Spark's varianceCol values). */
+  predictVarianceColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
+    if (columns.length !== this.numFeatures) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `${this.uid} expects ${this.numFeatures} feature columns but got ${columns.length}`,
+      );
+    }
+    const impurity = this.tree.arrays.impurity;
+    return Float64Array.from(this.tree.leavesOfColumns(columns, numRows), (n) => impurity[n]!);
+  }
+
   get featureImportances(): Float64Array {
     return this.tree.featureImportances(this.numFeatures);
   }

@@ -118,6 +118,7 @@ describe('decision trees on hand-made data', () => {
     expect(stump.predict([4])).toBeCloseTo(17 / 3, 12);
     expect(stump.predictVariance([4])).toBeCloseTo((25 + 25 + 49) / 3 - (17 / 3) ** 2, 12);
     expect(stump.predictVariance([1])).toBe(0);
+    expect([...stump.predictVarianceColumns([col(1, 4)])]).toEqual([0, stump.predictVariance([4])]);
   });
 
   test('bad training data is refused with the partition and row named', async () => {
@@ -175,6 +176,20 @@ describe('iris', () => {
     );
     expect([...m.predictRaw([5, 3, 5, 1.5])]).toEqual([0, 49, 5]);
     expect(m.predictProbability([5, 3, 5, 1.5])[1]).toBeCloseTo(49 / 54, 12);
+  });
+
+  test('batch raw/probability/leaf columns agree with the per-row methods', async () => {
+    const m = await new DecisionTreeClassifier({ maxDepth: 3 }).fitPartitions([iris]);
+    const raw = m.predictRawColumns(iris.features);
+    const prob = m.predictProbabilityColumns(iris.features);
+    const leaves = m.predictLeafColumns(iris.features);
+    for (const r of [0, 60, 77, 149]) {
+      const row = iris.features.map((c) => c[r]!);
+      expect([...raw.subarray(r * 3, r * 3 + 3)]).toEqual([...m.predictRaw(row)]);
+      expect([...prob.subarray(r * 3, r * 3 + 3)]).toEqual([...m.predictProbability(row)]);
+      expect(leaves[r]).toBe(m.predictLeaf(row));
+    }
+    expect(Math.max(...leaves)).toBe(m.tree.numLeaves - 1);
   });
 
   test('depth 5 reaches the known training accuracy (1.0, as scikit-learn at depth 5)', async () => {

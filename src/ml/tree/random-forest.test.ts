@@ -77,6 +77,11 @@ describe('random forests', () => {
     expect(a.predict([6, 3, 4.5, 1.6])).toBe(prob.indexOf(Math.max(...prob)));
     const row = [5.9, 3, 5.1, 1.8];
     expect(a.predictColumns(row.map((v) => Float64Array.of(v)))[0]).toBe(a.predict(row));
+    const rawCols = a.predictRawColumns(iris.features);
+    const probCols = a.predictProbabilityColumns(iris.features);
+    const r77 = iris.features.map((c) => c[77]!);
+    expect([...rawCols.subarray(77 * 3, 78 * 3)]).toEqual([...a.predictRaw(r77)]);
+    expect([...probCols.subarray(77 * 3, 78 * 3)]).toEqual([...a.predictProbability(r77)]);
     const imp = a.featureImportances;
     expect(imp.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
 
