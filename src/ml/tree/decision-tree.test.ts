@@ -154,8 +154,15 @@ describe('decision trees on hand-made data', () => {
       new DecisionTreeRegressor().fitPartitions([{ features: [col(1)], labels: col(Number.NaN) }]),
       'label NaN',
     );
+    await expectInvalid(
+      dt.fitPartitions([{ features: [col(1, 2)], labels: col(0, 2) }], { numClasses: 2 }),
+      'numClasses 2 is too small',
+    );
     const m = await dt.fitPartitions([{ features: [col(1, 2)], labels: col(0, 1) }]);
     expect(() => m.predict([1, 2])).toThrow(/expects 1 features per row but got 2/);
+    const wide = await dt.fitPartitions([{ features: [col(1, 2)], labels: col(0, 1) }], { numClasses: 4 });
+    expect(wide.numClasses).toBe(4);
+    expect([...wide.predictRaw([1])]).toEqual([1, 0, 0, 0]);
   });
 });
 
