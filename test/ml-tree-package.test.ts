@@ -25,12 +25,12 @@ for (let p = 0; p < 4; p++) {
   parts.push({ features: f, labels });
 }
 const dt = new DecisionTreeClassifier({ maxDepth: 6, uid: 'x' });
-const a = await dt.fitPartitions(parts, { parallelism: 1 });
-const b = await dt.fitPartitions(parts, { parallelism: 2 });
+const a = await dt.fitPartitions(parts, { parallelism: 1, chunkRows: 3000 });
+const b = await dt.fitPartitions(parts, { parallelism: 2, chunkRows: 3000 });
 const rf = new RandomForestRegressor({ numTrees: 3, seed: 3, uid: 'y' });
 const regParts = parts.map((p) => ({ features: p.features, labels: p.features[0].map((v, i) => v * 2 + p.labels[i]) }));
-const c = await rf.fitPartitions(regParts, { parallelism: 1 });
-const d = await rf.fitPartitions(regParts, { parallelism: 2 });
+const c = await rf.fitPartitions(regParts, { parallelism: 1, chunkRows: 3000 });
+const d = await rf.fitPartitions(regParts, { parallelism: 2, chunkRows: 3000 });
 console.log(JSON.stringify({ nodes: a.numNodes, same: a.toDebugString === b.toDebugString, sameForest: c.toDebugString === d.toDebugString }));
 `,
     );

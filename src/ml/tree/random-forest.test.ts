@@ -59,8 +59,8 @@ describe('random forests', () => {
   test('fits iris, is reproducible by seed, and serial = parallel', async () => {
     const parts = partition(iris, 3);
     const rf = new RandomForestClassifier({ numTrees: 10, seed: 42, uid: 'rfc' });
-    const a = await rf.fitPartitions(parts, { parallelism: 1 });
-    const b = await rf.fitPartitions(parts, { parallelism: 2 });
+    const a = await rf.fitPartitions(parts, { parallelism: 1, chunkRows: 50 });
+    const b = await rf.fitPartitions(parts, { parallelism: 2, chunkRows: 50 });
     expect(a.trees.length).toBe(10);
     expect(b.toDebugString).toBe(a.toDebugString);
     expect(b.trees.map((t) => t.arrays)).toEqual(a.trees.map((t) => t.arrays));
