@@ -27,11 +27,12 @@ try:
     from sklearn.tree import DecisionTreeClassifier
 
     m = DecisionTreeClassifier(max_depth=10, random_state=0)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     m.fit(xtr, ytr)
-    fit = time.perf_counter() - t
+    fit, cpu = time.perf_counter() - t, time.process_time() - c
     out["sklearn"] = {
         "fit": fit,
+        "fitCpu": cpu,
         "acc": float((m.predict(xte) == yte).mean()),
         "predictRowsPerSec": predict_rate(lambda: m.predict(xtr)),
     }
@@ -41,18 +42,18 @@ except ImportError as e:
 try:
     import xgboost as xgb
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     d = xgb.DMatrix(xtr, label=ytr, nthread=2)
     b = xgb.train(
         {"tree_method": "hist", "max_depth": 10, "max_bin": 32, "nthread": 2, "objective": "binary:logistic", "eta": 1.0},
         d,
         num_boost_round=1,
     )
-    fit = time.perf_counter() - t
+    fit, cpu = time.perf_counter() - t, time.process_time() - c
     dte = xgb.DMatrix(xte, nthread=2)
     acc = float(((b.predict(dte) > 0.5).astype(np.uint8) == yte).mean())
     dtr = xgb.DMatrix(xtr, nthread=2)
-    out["xgboost"] = {"fit": fit, "acc": acc, "predictRowsPerSec": predict_rate(lambda: b.predict(dtr))}
+    out["xgboost"] = {"fit": fit, "fitCpu": cpu, "acc": acc, "predictRowsPerSec": predict_rate(lambda: b.predict(dtr))}
 except ImportError as e:
     print(f"xgboost missing: {e}", file=sys.stderr)
 
