@@ -32,3 +32,33 @@ export { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distri
 export type { FormatOptions, StoreConfig } from './storage/dfs/store-config.js';
 export type { FsckOptions, FsckReport, ReplicaIssue, BlockIssue } from './storage/dfs/fsck.js';
 export type { BlockRecord } from './storage/dfs/namespace.js';
+export { Param, ParamMap, type ParamPair, type ParamKind } from './ml/param/param.js';
+export { Params, type ParamDefinition } from './ml/param/params.js';
+export { ParamValidators, type ParamValidator } from './ml/param/validators.js';
+export { randomUID } from './ml/param/identifiable.js';
+export {
+  DecisionTreeClassifier,
+  type DecisionTreeClassifierOptions,
+} from './ml/classification/decision-tree-classifier.js';
+export { DecisionTreeClassificationModel } from './ml/classification/decision-tree-classification-model.js';
+export { DecisionTreeRegressor, type DecisionTreeRegressorOptions } from './ml/regression/decision-tree-regressor.js';
+export { DecisionTreeRegressionModel } from './ml/regression/decision-tree-regression-model.js';
+export type { TrainingPartition } from './ml/tree/training-data.js';
+export type { FitOptions } from './ml/tree/tree-trainer.js';
+export { FlatTree, type FlatTreeArrays } from './ml/tree/flat-tree.js';
+export type { SaveOptions, LoadOptions } from './ml/tree/tree-model-io.js';
+export {
+  writeLocalModelFiles,
+  readLocalModelFile,
+  type ModelFiles,
+  type ModelReader,
+  type ModelWriter,
+  type ModelWriteOptions,
+} from './ml/persistence/model-files.js';
+export {
+  RandomForestClassifier,
+  type RandomForestClassifierOptions,
+} from './ml/classification/random-forest-classifier.js';
+export { RandomForestClassificationModel } from './ml/classification/random-forest-classification-model.js';
+export { RandomForestRegressor, type RandomForestRegressorOptions } from './ml/regression/random-forest-regressor.js';
+export { RandomForestRegressionModel } from './ml/regression/random-forest-regression-model.js';
