@@ -62,6 +62,7 @@ export class GroupCoordinator {
   readonly clock: Clock;
   readonly groups = new Map<string, Group>();
   private retentionTimer: Timer | null = null;
+  private retentionRun: Promise<number> = Promise.resolve(0);
   private closed = false;
 
   private constructor(
@@ -484,18 +485,27 @@ export class GroupCoordinator {
 
   private scheduleRetentionCheck(): void {
     this.retentionTimer = this.clock.schedule(this.config.offsetsRetentionCheckIntervalMs, () => {
-      expireOffsets(this)
-        .catch((e: unknown) => log.warn('expiring old offsets failed', e))
+      this.retentionRun = expireOffsets(this)
+        .catch((e: unknown) => {
+          log.warn('expiring old offsets failed', e);
+          return 0;
+        })
         .finally(() => {
           if (!this.closed) this.scheduleRetentionCheck();
         });
     });
   }
 
+  /** The latest periodic retention check: how many offsets it dropped (lets callers await its effect). */
+  get lastRetentionCheck(): Promise<number> {
+    return this.retentionRun;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.retentionTimer?.cancel();
+    await this.retentionRun;
     for (const group of this.groups.values()) {
       group.joinTimer?.cancel();
       for (const t of group.pendingMembers.values()) t.cancel();

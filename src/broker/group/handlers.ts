@@ -261,11 +261,21 @@ export function createGroupHandlers(c: GroupCoordinator, node: () => Coordinator
         }),
       };
     }
-    const res = fetchOffsets(c, str(r, 'groupId'), topicsOf(r));
-    // v0-1 have no group-level error: it goes into every partition instead.
+    const asked = topicsOf(r);
+    const res = fetchOffsets(c, str(r, 'groupId'), asked);
+    // v0-1 have no group-level error: it goes into every asked partition instead.
     const topics: FetchedTopic[] =
       v < 2 && res.errorCode !== E.NONE
-        ? res.topics.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, errorCode: res.errorCode })) }))
+        ? (asked ?? []).map((t) => ({
+            name: t.name,
+            partitions: t.partitionIndexes.map((partitionIndex) => ({
+              partitionIndex,
+              committedOffset: -1n,
+              committedLeaderEpoch: -1,
+              metadata: '',
+              errorCode: res.errorCode,
+            })),
+          }))
         : res.topics;
     return { throttleTimeMs: 0, topics, errorCode: res.errorCode };
   });
