@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
 import { GroupCoordinator } from './coordinator.js';
 import { KafkaErrorCode as E } from './error-codes.js';
-import { createGroupHandlers, GROUP_API_KEYS as K, type Handler } from './handlers.js';
+import { createGroupHandlers, GROUP_API_KEYS as K, type GroupHandler } from './handlers.js';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s));
 let dir: string;
 let clock: ManualClock;
 let c: GroupCoordinator;
-let h: Map<number, Handler>;
+let h: Map<number, GroupHandler>;
 
 const ctx = (apiVersion: number, clientId: string | null = 'tester') => ({
   apiVersion,
@@ -104,7 +104,7 @@ describe('group handlers', () => {
     expect(committed.topics).toEqual([{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }]);
     const fetched = await call(K.OffsetFetch, 4, { groupId: 'g', topics: null });
     expect(fetched.errorCode).toBe(0);
-    expect(fetched.topics[0].partitions[0]).toMatchObject({ partitionIndex: 0, committedOffset: 12n, errorCode: 0 });
+    expect(fetched.topics[0].partitions[0]).toMatchObject({ partitionIndex: 0, committedOffset: 12, errorCode: 0 });
     const described = await call(K.DescribeGroups, 2, { groups: ['g'] });
     expect(described.groups[0]).toMatchObject({ groupState: 'Stable', protocolData: 'range' });
     expect(described.groups[0].members[0]).toMatchObject({ memberId, clientId: 'tester', clientHost: '/127.0.0.1' });
@@ -144,7 +144,7 @@ describe('group handlers', () => {
     });
     expect(committed.topics[0].partitions[0].errorCode).toBe(0);
     const v1 = await call(K.OffsetFetch, 1, { groupId: 'g', topics: [{ name: 't', partitionIndexes: [3, 4] }] });
-    expect(v1.topics[0].partitions.map((p: { committedOffset: bigint }) => p.committedOffset)).toEqual([7n, -1n]);
+    expect(v1.topics[0].partitions.map((p: { committedOffset: number }) => p.committedOffset)).toEqual([7, -1]);
     expect(await call(K.LeaveGroup, 1, { groupId: 'g', memberId })).toMatchObject({ errorCode: 0 });
     expect(await call(K.LeaveGroup, 1, { groupId: 'g', memberId })).toMatchObject({ errorCode: E.UNKNOWN_MEMBER_ID });
   });
@@ -167,8 +167,8 @@ describe('group handlers', () => {
       ['simple', 0],
       ['none', 0],
     ]);
-    expect(v8.groups[0].topics[0].partitions[0]).toMatchObject({ committedOffset: 3n, metadata: 'm' });
-    expect(v8.groups[1].topics[0].partitions[0].committedOffset).toBe(-1n);
+    expect(v8.groups[0].topics[0].partitions[0]).toMatchObject({ committedOffset: 3, metadata: 'm' });
+    expect(v8.groups[1].topics[0].partitions[0].committedOffset).toBe(-1);
   });
 
   it('rejects malformed requests with a PROTOCOL_ERROR naming the field', async () => {

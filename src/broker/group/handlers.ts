@@ -1,4 +1,5 @@
 import { EddyError, describeValue } from '../../common/errors.js';
+import type { HandlerContext } from '../handler.js';
 import { deleteGroups, describeGroups, listGroups } from './admin.js';
 import type { GroupCoordinator } from './coordinator.js';
 import { KafkaErrorCode as E } from './error-codes.js';
@@ -8,18 +9,15 @@ import { commitOffsets, fetchOffsets, type FetchedTopic } from './offsets.js';
  * The coordinator's Kafka APIs as broker handlers. Requests and responses are plain objects keyed by the Kafka
  * JSON spec's field names with a lower-case first letter; fields a request's version lacks are undefined, and
  * responses carry every field, the codec writing those of the version. int64 fields are read as bigint or number
- * and written as bigint; bytes fields are Uint8Array.
+ * and written as numbers, as the broker's codec expects (offsets stay far below 2^53); bytes are Uint8Array.
  */
 
-export interface RequestContext {
-  apiVersion: number;
-  clientId: string | null;
-  connectionId: string;
+export interface RequestContext extends HandlerContext {
   /** The peer's address, shown by DescribeGroups as clientHost; absent when the broker does not know it. */
   clientHost?: string;
 }
 
-export type Handler = (request: object, ctx: RequestContext) => Promise<object>;
+export type GroupHandler = (request: object, ctx: RequestContext) => Promise<object>;
 
 /** Where clients find this broker: FindCoordinator answers with it. */
 export interface CoordinatorNode {
@@ -40,20 +38,6 @@ export const GROUP_API_KEYS = {
   ListGroups: 16,
   DeleteGroups: 42,
 } as const;
-
-/** The versions these handlers implement, per API key; the broker advertises them in ApiVersions. */
-export const GROUP_API_VERSIONS: Record<number, { min: number; max: number }> = {
-  8: { min: 0, max: 8 },
-  9: { min: 0, max: 8 },
-  10: { min: 0, max: 4 },
-  11: { min: 0, max: 7 },
-  12: { min: 0, max: 4 },
-  13: { min: 0, max: 4 },
-  14: { min: 0, max: 5 },
-  15: { min: 0, max: 5 },
-  16: { min: 0, max: 4 },
-  42: { min: 0, max: 2 },
-};
 
 type Req = Record<string, unknown>;
 
@@ -89,8 +73,16 @@ function nullableFrom(version: number, nullableSince: number, v: string | null):
   return v === null && version < nullableSince ? '' : v;
 }
 
-export function createGroupHandlers(c: GroupCoordinator, node: () => CoordinatorNode): Map<number, Handler> {
-  const h = new Map<number, Handler>();
+/** int64 offsets leave as numbers: the codec writes int64 from a number. */
+function wireTopics(topics: FetchedTopic[]) {
+  return topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ ...p, committedOffset: Number(p.committedOffset) })),
+  }));
+}
+
+export function createGroupHandlers(c: GroupCoordinator, node: () => CoordinatorNode): Map<number, GroupHandler> {
+  const h = new Map<number, GroupHandler>();
 
   h.set(GROUP_API_KEYS.FindCoordinator, async (request, ctx) => {
     const r = request as Req;
@@ -257,26 +249,26 @@ export function createGroupHandlers(c: GroupCoordinator, node: () => Coordinator
         groups: arr(r, 'groups').map((g) => {
           const groupId = str(g, 'groupId');
           const res = fetchOffsets(c, groupId, topicsOf(g));
-          return { groupId, topics: res.topics, errorCode: res.errorCode };
+          return { groupId, topics: wireTopics(res.topics), errorCode: res.errorCode };
         }),
       };
     }
     const asked = topicsOf(r);
     const res = fetchOffsets(c, str(r, 'groupId'), asked);
     // v0-1 have no group-level error: it goes into every asked partition instead.
-    const topics: FetchedTopic[] =
+    const topics =
       v < 2 && res.errorCode !== E.NONE
         ? (asked ?? []).map((t) => ({
             name: t.name,
             partitions: t.partitionIndexes.map((partitionIndex) => ({
               partitionIndex,
-              committedOffset: -1n,
+              committedOffset: -1,
               committedLeaderEpoch: -1,
               metadata: '',
               errorCode: res.errorCode,
             })),
           }))
-        : res.topics;
+        : wireTopics(res.topics);
     return { throttleTimeMs: 0, topics, errorCode: res.errorCode };
   });
 
