@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { EddyError } from '../common/errors.js';
 import { eddyVersion } from '../common/paths.js';
+import { registerConsoleConsumer } from './console-consumer.js';
+import { registerConsoleProducer } from './console-producer.js';
+import { registerConsumerGroups } from './consumer-groups.js';
 import { registerDemo } from './demo.js';
+import { registerTopics } from './topics.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
 export function buildProgram(): Command {
@@ -13,6 +17,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run "eddy --help" or "eddy <command> --help" for usage)')
     .showSuggestionAfterError(true);
   registerDemo(program);
+  registerTopics(program);
+  registerConsoleProducer(program);
+  registerConsoleConsumer(program);
+  registerConsumerGroups(program);
   return program;
 }
 
