@@ -138,7 +138,8 @@ export async function runConsoleConsumer(
     } catch (e) {
       throw clientError(e, `subscribing to topic ${topic} at ${brokers.join(',')}`, brokers);
     }
-    armIdle();
+    // The quiet period counts from joining the group, so a slow join does not eat into --timeout-ms.
+    consumer.on(consumer.events.GROUP_JOIN, armIdle);
     await consumer.run({
       // Offsets are committed only for messages actually printed, so --max-messages never skips one.
       autoCommit: true,

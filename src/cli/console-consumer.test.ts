@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../broker/broker.js';
+import { eddyCli } from '../../test/support/eddy-cli.js';
+
+let dir: string;
+let broker: Broker;
+let bs: string;
+const consume = (...args: string[]) => eddyCli(['console-consumer', '--bootstrap-server', bs, ...args]);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'eddy-cli-consumer-'));
+  broker = await startBroker({ port: 0, dataDir: dir, config: { 'group.initial.rebalance.delay.ms': 0 } });
+  bs = broker.bootstrapServers;
+  const kafka = new kafkajs.Kafka({ brokers: [bs], logLevel: kafkajs.logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: 'events',
+    messages: Array.from({ length: 10 }, (_, i) => ({ key: i === 9 ? null : `k${i}`, value: `v${i}` })),
+  });
+  await producer.disconnect();
+});
+
+afterAll(async () => {
+  await broker.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('eddy console-consumer', () => {
+  it('prints messages from the beginning, one per line, with keys when asked', async () => {
+    const r = await consume(
+      '--topic',
+      'events',
+      '--from-beginning',
+      '--max-messages',
+      '10',
+      '--property',
+      'print.key=true',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(Array.from({ length: 10 }, (_, i) => `${i === 9 ? 'null' : `k${i}`}\tv${i}\n`).join(''));
+    expect(r.stderr).toBe('Processed a total of 10 messages\n');
+  });
+
+  it('formats partition, offset and custom separators as Kafka’s DefaultMessageFormatter', async () => {
+    const r = await consume(
+      '--topic',
+      'events',
+      '--from-beginning',
+      '--max-messages',
+      '2',
+      '--property',
+      'print.partition=true',
+      '--property',
+      'print.offset=true',
+      '--property',
+      'print.key=true',
+      '--property',
+      'key.separator= | ',
+    );
+    expect(r.stdout).toBe('Partition:0 | Offset:0 | k0 | v0\nPartition:0 | Offset:1 | k1 | v1\n');
+  });
+
+  it('resumes a --group where its last run stopped, and --timeout-ms ends a quiet run', async () => {
+    const first = await consume('--topic', 'events', '--group', 'resumer', '--from-beginning', '--max-messages', '4');
+    expect(first.stdout).toBe('v0\nv1\nv2\nv3\n');
+    const rest = await consume('--topic', 'events', '--group', 'resumer', '--from-beginning', '--timeout-ms', '3000');
+    expect(rest.code).toBe(0);
+    expect(rest.stdout).toBe('v4\nv5\nv6\nv7\nv8\nv9\n');
+    expect(rest.stderr).toBe('Processed a total of 6 messages\n');
+  });
+
+  it('starts at the end without --from-beginning', async () => {
+    const r = await consume('--topic', 'events', '--timeout-ms', '1000');
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });
+  });
+
+  it('rejects bad flags with one line and documents every flag', async () => {
+    const bad = await consume('--topic', 'events', '--max-messages', '-3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('eddy: --max-messages "-3" must be a positive integer\n');
+    expect((await consume('--topic', 'events', '--property', 'print.keys=true')).stderr).toContain(
+      'unknown --property',
+    );
+    const help = (await eddyCli(['console-consumer', '--help'])).stdout;
+    for (const flag of [
+      '--bootstrap-server',
+      '--topic',
+      '--group',
+      '--from-beginning',
+      '--max-messages',
+      '--timeout-ms',
+      '--property',
+      'print.key',
+    ]) {
+      expect(help).toContain(flag);
+    }
+  });
+});
