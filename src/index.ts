@@ -5,3 +5,14 @@ export { parseDuration, formatDuration } from './common/duration.js';
 export { parseSize, formatSize } from './common/size.js';
 export { getLogger, setLogLevel, type LogLevel, type Logger } from './common/log.js';
 export { crc32c } from './common/checksum.js';
+export { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
+export type {
+  Handler,
+  HandlerContext,
+  HandlerRegistry,
+  BrokerServices,
+  BrokerExtension,
+  BrokerExtensionInstance,
+} from './broker/handler.js';
+export { groupCoordinatorExtension, type GroupExtensionOptions } from './broker/group/extension.js';
+export { type GroupCoordinatorConfig, DEFAULT_GROUP_CONFIG } from './broker/group/config.js';

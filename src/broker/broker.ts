@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EddyError, describeValue, toEddyError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { BrokerConfig } from './config/broker-config.js';
+import { loadOrCreateMeta } from './config/meta-properties.js';
 import type { BrokerCore } from './core.js';
 import { groupCoordinatorExtension } from './group/extension.js';
 import type { BrokerExtension, BrokerExtensionInstance, BrokerServices, Handler, HandlerRegistry } from './handler.js';
@@ -87,6 +88,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   } catch (e) {
     throw toEddyError(e, 'IO_ERROR', `cannot create the broker data dir ${dataDir}`);
   }
+  const { clusterId } = loadOrCreateMeta(dataDir, nodeId);
+  if (config.get('cluster.id') === undefined) config.set('cluster.id', clusterId);
   const logs = LogManager.open(dataDir, config, now);
   const handlers = new Map<number, Handler>();
   const address = { host: '127.0.0.1', port: 0 };

@@ -9,14 +9,19 @@ import { WireReader } from './protocol/wire.js';
 const log = getLogger('broker.server');
 
 const PRODUCE_KEY = 0;
+const FETCH_KEY = 1;
 /** Pause reading a connection while this many of its requests are unanswered (Kafka: one in flight per channel). */
 const MAX_IN_FLIGHT = 100;
 /** Pause reading while this many response bytes wait for a slow reader. */
 const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
+/** Pause reading while the frames of unanswered requests hold this many bytes (a request is always taken). */
+const MAX_PENDING_REQUEST_BYTES = 128 * 1024 * 1024;
 
 interface Slot {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Size of the request frame, held in memory until the answer is out. */
+  bytes: number;
 }
 
 /**
@@ -30,7 +35,14 @@ class Connection {
   private buffered = 0;
   private readonly slots: Slot[] = [];
   private closed = false;
+  private closing = false;
   private paused = false;
+  private pendingRequestBytes = 0;
+  /**
+   * Fetches of one connection run one after another: each may hold up to fetch.max.bytes of log data, so
+   * this bounds a connection's memory (clients send one fetch per broker at a time anyway).
+   */
+  private fetchChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly socket: Socket,
@@ -47,18 +59,34 @@ class Connection {
     });
   }
 
+  /**
+   * Stops reading and closes the connection once the answers to the requests before the bad one are out, as
+   * Kafka does; the bytes after the bad frame are never interpreted.
+   */
   private kill(reason: string): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     log.info(`${this.id}: closing connection: ${reason}`);
-    this.closed = true;
-    this.socket.destroy();
+    this.closing = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.socket.pause();
+    this.endIfDrained();
+  }
+
+  private endIfDrained(): void {
+    if (this.closing && this.slots.length === 0 && !this.closed) {
+      this.closed = true;
+      this.socket.end();
+      // A peer that never reads must not keep the socket open.
+      this.socket.destroySoon();
+    }
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    while (!this.closed && this.buffered >= 4) {
+    while (!this.closed && !this.closing && this.buffered >= 4) {
       if (this.chunks[0]!.length < 4) this.merge();
       const size = this.chunks[0]!.readInt32BE(0);
       if (size < 0 || size > this.maxRequestBytes) {
@@ -101,7 +129,7 @@ class Connection {
     if (apiVersion < range[0] || apiVersion > range[1]) {
       if (apiKey === API_VERSIONS_KEY) {
         // KIP-511: answer an unknown ApiVersions version with a v0 body carrying UNSUPPORTED_VERSION and our ranges.
-        this.respond({ done: false, chunks: null }, () =>
+        this.respond({ done: false, chunks: null, bytes: frame.length }, () =>
           Promise.resolve(
             encodeResponse(API_VERSIONS_KEY, 0, correlationId, { errorCode: 35, apiKeys: apiKeysOf(this.core) }),
           ),
@@ -121,15 +149,23 @@ class Connection {
     }
     const ctx: HandlerContext = { apiVersion, clientId: header.clientId, connectionId: this.id };
     const noResponse = apiKey === PRODUCE_KEY && body['acks'] === 0;
-    this.respond({ done: false, chunks: null }, async () => {
+    const run = async (): Promise<Buffer[] | null> => {
       const response = await handler(body, ctx);
       return noResponse ? null : encodeResponse(apiKey, apiVersion, correlationId, response as Record<string, unknown>);
-    });
+    };
+    if (apiKey === FETCH_KEY) {
+      const queued = this.fetchChain.then(run);
+      this.fetchChain = queued.catch(() => undefined);
+      this.respond({ done: false, chunks: null, bytes: frame.length }, () => queued);
+    } else {
+      this.respond({ done: false, chunks: null, bytes: frame.length }, run);
+    }
   }
 
   private respond(slot: Slot, produce: () => Promise<Buffer[] | null>): void {
     this.slots.push(slot);
-    if (this.slots.length >= MAX_IN_FLIGHT) this.pause();
+    this.pendingRequestBytes += slot.bytes;
+    if (this.slots.length >= MAX_IN_FLIGHT || this.pendingRequestBytes > MAX_PENDING_REQUEST_BYTES) this.pause();
     produce().then(
       (chunks) => {
         slot.chunks = chunks;
@@ -138,7 +174,9 @@ class Connection {
       },
       (e: unknown) => {
         log.error(`${this.id}: handler failed`, e);
+        slot.done = true;
         this.kill('a handler failed');
+        this.flush();
       },
     );
   }
@@ -146,6 +184,7 @@ class Connection {
   private flush(): void {
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
+      this.pendingRequestBytes -= slot.bytes;
       if (this.closed || !slot.chunks) continue;
       if (slot.chunks.length === 1) this.socket.write(slot.chunks[0]!);
       else {
@@ -153,6 +192,10 @@ class Connection {
         for (const c of slot.chunks) this.socket.write(c);
         this.socket.uncork();
       }
+    }
+    if (this.closing) {
+      this.endIfDrained();
+      return;
     }
     if (this.socket.writableLength > MAX_UNSENT_BYTES) this.pause();
     else this.maybeResume();
@@ -166,14 +209,21 @@ class Connection {
   }
 
   private maybeResume(): void {
-    if (this.paused && this.slots.length < MAX_IN_FLIGHT && this.socket.writableLength <= MAX_UNSENT_BYTES) {
+    if (
+      this.paused &&
+      !this.closing &&
+      this.slots.length < MAX_IN_FLIGHT &&
+      this.pendingRequestBytes <= MAX_PENDING_REQUEST_BYTES &&
+      this.socket.writableLength <= MAX_UNSENT_BYTES
+    ) {
       this.paused = false;
       this.socket.resume();
     }
   }
 
   destroy(): void {
-    this.kill('broker shutting down');
+    this.closed = true;
+    this.socket.destroy();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EddyError } from '../common/errors.js';
 import { eddyVersion } from '../common/paths.js';
+import { registerBroker } from './broker.js';
 import { registerConsoleConsumer } from './console-consumer.js';
 import { registerConsoleProducer } from './console-producer.js';
 import { registerConsumerGroups } from './consumer-groups.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run "eddy --help" or "eddy <command> --help" for usage)')
     .showSuggestionAfterError(true);
   registerDemo(program);
+  registerBroker(program);
   registerTopics(program);
   registerConsoleProducer(program);
   registerConsoleConsumer(program);

@@ -15,6 +15,9 @@ interface CreateTopicsRequest {
   validateOnly?: boolean;
 }
 
+/** Each partition is a folder with open files: a single broker refuses absurd counts instead of exhausting descriptors. */
+export const MAX_PARTITIONS = 10_000;
+
 type Outcome = { errorCode: number; errorMessage: string | null; numPartitions?: number };
 
 /** Checks one CreateTopics entry as Kafka does; returns an error outcome, or the partition count to create. */

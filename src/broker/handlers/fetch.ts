@@ -48,7 +48,9 @@ export function fetchHandler(core: BrokerCore): Handler {
         }
         // Wait for enough new bytes (counting what appended during the read) or the deadline.
         await new Promise<void>((resolve) => {
+          // Unref'd: a parked fetch must not keep a stopping process alive.
           const timer = setTimeout(resolve, remaining);
+          timer.unref();
           wake = () => {
             if (bytes + arrived >= request.minBytes) {
               clearTimeout(timer);

@@ -256,6 +256,8 @@ export function compileStruct(fields: FieldSpec[], version: number, flexible: bo
           // Unknown tags are skipped: that is what lets old readers accept new writers.
           if (c) m[c.key] = c.read(new WireReader(body));
         }
+        // An omitted tagged field holds its default, as in Kafka's generated classes.
+        for (const c of tagged) if (!(c.key in m)) m[c.key] = c.fallback();
       }
       return m;
     },
