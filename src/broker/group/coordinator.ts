@@ -6,7 +6,7 @@ import { resolveGroupConfig, type GroupCoordinatorConfig } from './config.js';
 import { KafkaErrorCode as E } from './error-codes.js';
 import { Group, Member, type GroupProtocol, type JoinResult, type SyncResult } from './group.js';
 import { expireOffsets } from './offsets.js';
-import { GroupStateStore } from './state-store.js';
+import { GroupStateStore, type StateStoreOptions } from './state-store.js';
 
 /**
  * The group coordinator: Kafka's classic consumer-group protocol (JoinGroup / SyncGroup / Heartbeat / LeaveGroup)
@@ -47,6 +47,7 @@ export interface CoordinatorOptions {
   dataDir: string;
   config?: Partial<GroupCoordinatorConfig>;
   clock?: Clock;
+  stateStore?: StateStoreOptions;
 }
 
 function joinError(errorCode: number, memberId = ''): JoinResult {
@@ -77,7 +78,7 @@ export class GroupCoordinator {
   /** Opens the coordinator, reloading committed offsets and each group's generation from disk. */
   static async open(options: CoordinatorOptions): Promise<GroupCoordinator> {
     const config = resolveGroupConfig(options.config);
-    const store = await GroupStateStore.open(options.dataDir);
+    const store = await GroupStateStore.open(options.dataDir, options.stateStore);
     const c = new GroupCoordinator(store, config, options.clock ?? systemClock);
     for (const groupId of new Set([...store.groups.keys(), ...store.offsets.keys()])) {
       const g = new Group(groupId);

@@ -207,6 +207,22 @@ describe('persistence', () => {
     expect(again.generationId).toBe(generationId + 1);
   });
 
+  it('rewrites the log while running once commits have grown it, keeping every latest value', async () => {
+    await c.close();
+    c = await GroupCoordinator.open({ dataDir: dir, clock, stateStore: { compactMinBytes: 4096 } });
+    for (let i = 0; i < 200; i++) await commitOffsets(c, commit('busy', { t: [i, i + 1, i + 2] }));
+    expect(c.store.compactions).toBeGreaterThan(0);
+    const logPath = join(dir, '__group_state', 'state.log');
+    expect((await stat(logPath)).size).toBeLessThanOrEqual(2 * 4096 + 1024);
+    await c.close();
+    c = await openCoordinator();
+    expect(fetchOffsets(c, 'busy', null).topics[0]!.partitions.map((p) => p.committedOffset)).toEqual([
+      199n,
+      200n,
+      201n,
+    ]);
+  });
+
   it('drops a torn tail left by a crash mid-write and keeps everything before it', async () => {
     await commitOffsets(c, commit('g', { t: [1, 2, 3] }));
     await commitOffsets(c, commit('g', { t: [4] }));

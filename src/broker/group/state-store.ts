@@ -193,22 +193,40 @@ function isTornTail(bytes: Buffer, pos: number): boolean {
   return true;
 }
 
+export interface StateStoreOptions {
+  /**
+   * The log is rewritten with only live records once it exceeds both this many bytes and twice its size after
+   * the last rewrite, so a long-running broker's commits do not grow it without bound. Default 64 MiB.
+   */
+  compactMinBytes?: number;
+}
+
 export class GroupStateStore {
   /** groupId → partitionKey → committed offset. */
   readonly offsets = new Map<string, Map<string, CommittedOffset>>();
   readonly groups = new Map<string, PersistedGroup>();
   private tail: Promise<void> = Promise.resolve();
   private closed = false;
+  private fh: FileHandle | null = null;
+  private fileBytes = 0;
+  private compactedBytes = 0;
+  /** How many times the log was rewritten while open (for tests and diagnostics). */
+  compactions = 0;
 
   private constructor(
     readonly dir: string,
-    private readonly fh: FileHandle,
+    private readonly compactMinBytes: number,
   ) {}
 
+  private get path(): string {
+    return join(this.dir, FILE_NAME);
+  }
+
   /** Opens (creating if needed) the state under `<dataDir>/__group_state/`, recovering and compacting it. */
-  static async open(dataDir: string): Promise<GroupStateStore> {
+  static async open(dataDir: string, options: StateStoreOptions = {}): Promise<GroupStateStore> {
     const dir = join(dataDir, '__group_state');
-    const path = join(dir, FILE_NAME);
+    const store = new GroupStateStore(dir, options.compactMinBytes ?? 64 * 1024 * 1024);
+    const path = store.path;
     try {
       await mkdir(dir, { recursive: true });
       let bytes: Buffer;
@@ -227,27 +245,40 @@ export class GroupStateStore {
       if (replay.tornTail) {
         log.warn(`dropping a torn tail of ${bytes.length - replay.validLength} bytes from ${path}`);
       }
-      const probe = new GroupStateStore(dir, undefined as unknown as FileHandle);
-      for (const r of replay.records) probe.apply(r);
-      // Compact: the live state goes to a new file that replaces the old one only once it is durable.
-      const tmp = `${path}.compacting`;
+      for (const r of replay.records) store.apply(r);
+      await store.rewrite();
+      return store;
+    } catch (e) {
+      await store.fh?.close().catch(() => undefined);
+      throw toEddyError(e, 'IO_ERROR', `opening the group state in ${describeValue(dir)} failed`);
+    }
+  }
+
+  /**
+   * Replaces the log by one holding just the live state: written to a side file, synced, then renamed over the
+   * old one, so a crash at any point leaves either the old log or the new one, both complete.
+   */
+  private async rewrite(): Promise<void> {
+    await this.fh?.close();
+    this.fh = null;
+    const tmp = `${this.path}.compacting`;
+    const frames = this.snapshot().map(encodeFrame);
+    const image = Buffer.concat(frames);
+    try {
       const th = await open(tmp, 'w');
       try {
-        const frames = probe.snapshot().map(encodeFrame);
-        if (frames.length > 0) await th.write(Buffer.concat(frames));
+        if (image.length > 0) await th.write(image);
         await th.sync();
       } finally {
         await th.close();
       }
-      await rename(tmp, path);
-      await syncDir(dir);
-      const fh = await open(path, 'a');
-      const store = new GroupStateStore(dir, fh);
-      for (const [g, m] of probe.offsets) store.offsets.set(g, m);
-      for (const [g, v] of probe.groups) store.groups.set(g, v);
-      return store;
-    } catch (e) {
-      throw toEddyError(e, 'IO_ERROR', `opening the group state in ${describeValue(dir)} failed`);
+      await rename(tmp, this.path);
+      await syncDir(this.dir);
+      this.fileBytes = this.compactedBytes = image.length;
+    } finally {
+      // Reopen whichever log is in place, so appends carry on even if the rewrite failed.
+      this.fh = await open(this.path, 'a');
+      if (this.fileBytes !== image.length) this.fileBytes = (await this.fh.stat()).size;
     }
   }
 
@@ -270,8 +301,20 @@ export class GroupStateStore {
     if (records.length === 0) return this.tail;
     const buf = Buffer.concat(records.map(encodeFrame));
     const run = this.tail.then(async () => {
+      if (this.fh === null) throw new EddyError('IO_ERROR', `group state log ${this.path} is not open`);
       await this.fh.write(buf);
+      this.fileBytes += buf.length;
       for (const r of records) this.apply(r);
+      if (this.fileBytes > Math.max(this.compactMinBytes, 2 * this.compactedBytes)) {
+        try {
+          await this.rewrite();
+          this.compactions++;
+        } catch (e) {
+          // The commit itself is safely in the old log; only the rewrite failed.
+          log.warn(`compacting ${this.path} failed; will retry after more commits`, e);
+          this.compactedBytes = this.fileBytes;
+        }
+      }
     });
     // A failed write fails its own callers; later appends still run.
     this.tail = run.catch(() => undefined);
@@ -284,10 +327,13 @@ export class GroupStateStore {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
+    const fh = this.fh;
+    this.fh = null;
+    if (fh === null) return;
     try {
-      await this.fh.sync();
+      await fh.sync();
     } finally {
-      await this.fh.close();
+      await fh.close();
     }
   }
 
