@@ -45,7 +45,8 @@ export function configFromBroker(services: BrokerServices): Partial<GroupCoordin
 /** Parses the host out of the broker's connection ids ("c17-127.0.0.1:53122"), for DescribeGroups' clientHost. */
 export function hostOfConnection(connectionId: string): string {
   const m = /^c\d+-\[?(.*?)\]?:\d+$/.exec(connectionId);
-  return m?.[1] ?? '';
+  // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d; Java (and so Kafka's tools) prints a.b.c.d.
+  return (m?.[1] ?? '').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 }
 
 export function groupCoordinatorExtension(options: GroupExtensionOptions = {}): BrokerExtension {
