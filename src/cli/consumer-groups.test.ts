@@ -138,6 +138,86 @@ describe('eddy consumer-groups', () => {
     expect((await groups('--list')).stdout.split('\n')).not.toContain('live');
   });
 
+  it('resets an inactive group’s offsets: dry run by default, --execute to apply, clamped to each partition', async () => {
+    const currentOffsets = async (group: string) =>
+      (await groups('--describe', '--group', group)).stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith(`${group} `))
+        .map((l) => l.split(/\s+/).slice(2, 4).join('@'));
+    await eddyCli([
+      'console-consumer',
+      '--bootstrap-server',
+      bs,
+      '--topic',
+      'orders',
+      '--group',
+      'resettable',
+      '--from-beginning',
+      '--max-messages',
+      '10',
+    ]);
+    expect(await currentOffsets('resettable')).toEqual(['0@6', '1@4']);
+    const dry = await groups('--reset-offsets', '--group', 'resettable', '--topic', 'orders', '--to-earliest');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('WARN: No action will be performed as the --execute option is missing.');
+    const table = dry.stdout
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .map((l) => l.split(/\s+/));
+    expect(table).toEqual([
+      ['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'],
+      ['resettable', 'orders', '0', '0'],
+      ['resettable', 'orders', '1', '0'],
+    ]);
+    expect(await currentOffsets('resettable')).toEqual(['0@6', '1@4']);
+
+    expect(
+      (await groups('--reset-offsets', '--group', 'resettable', '--topic', 'orders', '--to-offset', '5', '--execute'))
+        .code,
+    ).toBe(0);
+    expect(await currentOffsets('resettable')).toEqual(['0@5', '1@4']);
+    await groups('--reset-offsets', '--group', 'resettable', '--all-topics', '--shift-by', '-2', '--execute');
+    expect(await currentOffsets('resettable')).toEqual(['0@3', '1@2']);
+    await groups('--reset-offsets', '--group', 'resettable', '--topic', 'orders:1', '--to-latest', '--execute');
+    expect(await currentOffsets('resettable')).toEqual(['0@3', '1@4']);
+    // The group resumes where it was moved to.
+    const resumed = await eddyCli([
+      'console-consumer',
+      '--bootstrap-server',
+      bs,
+      '--topic',
+      'orders',
+      '--group',
+      'resettable',
+      '--max-messages',
+      '3',
+    ]);
+    expect(resumed.stdout.split('\n').filter(Boolean).sort()).toEqual(['o3', 'o4', 'o5']);
+    const consumer = await activeMember('resettable');
+    try {
+      const refused = await groups(
+        '--reset-offsets',
+        '--group',
+        'resettable',
+        '--all-topics',
+        '--to-earliest',
+        '--execute',
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        "eddy: Assignments can only be reset if the group 'resettable' is inactive, but the current state is Stable.\n",
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    const noScenario = await groups('--reset-offsets', '--group', 'resettable', '--all-topics');
+    expect(noScenario.stderr).toContain(
+      'needs exactly one of --to-earliest, --to-latest, --to-offset <n>, --shift-by <n>',
+    );
+  });
+
   it('reports a group that does not exist and bad usage in one line with a non-zero exit', async () => {
     const r = await groups('--describe', '--group', 'ghost');
     expect(r).toMatchObject({ code: 1, stdout: '', stderr: "eddy: Consumer group 'ghost' does not exist.\n" });

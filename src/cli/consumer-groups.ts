@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import kafkajs, { type Admin, type GroupDescription } from 'kafkajs';
 import { EddyError } from '../common/errors.js';
+import { resetOffsets, type ResetOptions } from './consumer-groups-reset.js';
 import { clientError, kafkaClient, parseBootstrap } from './kafka-client.js';
 
 // kafkajs is CommonJS: Node resolves its classes through the default export only.
@@ -11,11 +12,12 @@ const { AssignerProtocol } = kafkajs;
  * (or its members, or its state), delete empty groups. Output columns and messages follow the Kafka tool.
  */
 
-interface GroupsOptions {
+interface GroupsOptions extends ResetOptions {
   bootstrapServer?: string;
   list?: boolean;
   describe?: boolean;
   delete?: boolean;
+  resetOffsets?: boolean;
   group: string[];
   allGroups?: boolean;
   members?: boolean;
@@ -24,7 +26,8 @@ interface GroupsOptions {
 }
 
 type Out = (s: string) => void;
-const ACTIONS = ['list', 'describe', 'delete'] as const;
+const ACTIONS = ['list', 'describe', 'delete', 'resetOffsets'] as const;
+const flagOf = (a: (typeof ACTIONS)[number]) => (a === 'resetOffsets' ? '--reset-offsets' : `--${a}`);
 
 export function registerConsumerGroups(program: Command, out: Out = (s) => process.stdout.write(s)): void {
   program
@@ -44,6 +47,20 @@ export function registerConsumerGroups(program: Command, out: Out = (s) => proce
     .option('--members', 'with --describe: list the active members and their partition counts')
     .option('--state', "with --describe: the group's coordinator, assignment strategy, state and member count")
     .option('--offsets', 'with --describe: offsets and lag per partition (the default)')
+    .option('--reset-offsets', "move an inactive group's committed offsets (dry run unless --execute)")
+    .option(
+      '--topic <topic>',
+      'with --reset-offsets: the topic, or topic:0,2 for some partitions (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
+    .option('--all-topics', 'with --reset-offsets: every topic the group has committed offsets for')
+    .option('--to-earliest', 'with --reset-offsets: to the earliest available offset')
+    .option('--to-latest', 'with --reset-offsets: to the end of each partition')
+    .option('--to-offset <n>', 'with --reset-offsets: to this offset (clamped to the available range)')
+    .option('--shift-by <n>', 'with --reset-offsets: move by n (negative moves back), clamped to the available range')
+    .option('--execute', 'with --reset-offsets: apply the new offsets')
+    .option('--dry-run', 'with --reset-offsets: only show the new offsets (the default)')
     .action(async (opts: GroupsOptions) => {
       await runConsumerGroups(opts, out);
     });
@@ -52,12 +69,12 @@ export function registerConsumerGroups(program: Command, out: Out = (s) => proce
 export async function runConsumerGroups(opts: GroupsOptions, out: Out): Promise<void> {
   const chosen = ACTIONS.filter((a) => opts[a] === true);
   if (chosen.length !== 1) {
-    throw new EddyError('USAGE', `consumer-groups: give exactly one of ${ACTIONS.map((a) => `--${a}`).join(', ')}`);
+    throw new EddyError('USAGE', `consumer-groups: give exactly one of ${ACTIONS.map(flagOf).join(', ')}`);
   }
   const action = chosen[0]!;
   const brokers = parseBootstrap(opts.bootstrapServer);
   if (action !== 'list' && opts.group.length === 0 && !opts.allGroups) {
-    throw new EddyError('USAGE', `consumer-groups --${action} needs --group <group> or --all-groups`);
+    throw new EddyError('USAGE', `consumer-groups ${flagOf(action)} needs --group <group> or --all-groups`);
   }
   const admin = kafkaClient(brokers, 'eddy-consumer-groups').admin();
   try {
@@ -72,11 +89,13 @@ export async function runConsumerGroups(opts: GroupsOptions, out: Out): Promise<
       for (const g of await all()) out(`${g}\n`);
     } else if (action === 'delete') {
       await deleteGroups(admin, groups, out);
+    } else if (action === 'resetOffsets') {
+      for (const g of groups) await resetOffsets(admin, brokers[0]!, g, opts, out);
     } else {
       for (const g of groups) await describe(admin, g, opts, out);
     }
   } catch (e) {
-    throw clientError(e, `consumer-groups --${action}`, brokers);
+    throw clientError(e, `consumer-groups ${flagOf(action)}`, brokers);
   } finally {
     await admin.disconnect();
   }
