@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../src/broker/broker.js';
+import { packageRoot } from '../../src/common/paths.js';
 
 /**
  * kafkajs consumer groups against the built-in broker: two members share a 4-partition topic, every message is
@@ -14,7 +18,12 @@ let dir: string;
 let broker: Broker;
 
 async function start(): Promise<Broker> {
-  return startBroker({ port: 0, dataDir: dir, config: { 'group.initial.rebalance.delay.ms': 0 } });
+  return startBroker({
+    port: 0,
+    dataDir: dir,
+    // A small minimum session timeout lets the crash test detect a dead member within seconds.
+    config: { 'group.initial.rebalance.delay.ms': 0, 'group.min.session.timeout.ms': 1000 },
+  });
 }
 
 beforeEach(async () => {
@@ -182,5 +191,60 @@ describe('kafkajs consumer group', () => {
     await admin.disconnect();
     // The group resumes after its commit: only the new message arrives.
     expect(await consumeAll(1)).toEqual(['after-restart']);
+  });
+
+  it('expires a member whose process was killed and gives its partitions to the survivor', async () => {
+    const kafka = client('crash');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'crashy', numPartitions: 2 }] });
+    await admin.disconnect();
+    // The victim: a kafkajs member in its own process, reporting each assignment on stdout.
+    const victimScript = `
+      const { Kafka, logLevel } = require('kafkajs');
+      const kafka = new Kafka({ clientId: 'victim', brokers: [process.argv[1]], logLevel: logLevel.NOTHING });
+      const c = kafka.consumer({ groupId: 'crash-group', sessionTimeout: 2000, heartbeatInterval: 200, maxWaitTimeInMs: 200 });
+      c.on(c.events.GROUP_JOIN, (e) => console.log('JOINED ' + Object.values(e.payload.memberAssignment).flat().sort().join(',')));
+      c.connect().then(() => c.subscribe({ topic: 'crashy' })).then(() => c.run({ eachMessage: async () => {} }));`;
+    const victim = spawn(process.execPath, ['-e', victimScript, broker.bootstrapServers], {
+      cwd: packageRoot(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const victimLines = createInterface({ input: victim.stdout! })[Symbol.asyncIterator]();
+    const victimJoined = async () => String((await victimLines.next()).value);
+    const survivor = kafka.consumer({
+      groupId: 'crash-group',
+      sessionTimeout: 6000,
+      heartbeatInterval: 200,
+      maxWaitTimeInMs: 200,
+    });
+    const survivorJoins = assignments(survivor);
+    const collected = new Collector();
+    try {
+      expect(await victimJoined()).toBe('JOINED 0,1');
+      await survivor.connect();
+      await survivor.subscribe({ topic: 'crashy' });
+      await survivor.run({ eachMessage: collected.handler('survivor') });
+      const [mine, theirs] = await Promise.all([survivorJoins.next(), victimJoined()]);
+      expect(mine).toHaveLength(1);
+      expect(theirs).toBe(`JOINED ${1 - mine[0]!}`);
+
+      victim.kill('SIGKILL');
+      await once(victim, 'exit');
+      // No LeaveGroup was sent: only the victim's session timeout can hand its partition over.
+      expect(await survivorJoins.next()).toEqual([0, 1]);
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: 'crashy',
+        messages: [0, 1, 0, 1].map((partition, i) => ({ partition, key: `k${i}`, value: `x${i}` })),
+      });
+      await producer.disconnect();
+      await collected.until(4);
+      expect(collected.got.map((m) => m.consumer)).toEqual(['survivor', 'survivor', 'survivor', 'survivor']);
+    } finally {
+      victim.kill('SIGKILL');
+      await survivor.disconnect();
+    }
   });
 });
