@@ -4,7 +4,18 @@ import { getLogger } from '../../common/log.js';
 import { systemClock, type Clock, type Timer } from './clock.js';
 import { resolveGroupConfig, type GroupCoordinatorConfig } from './config.js';
 import { KafkaErrorCode as E } from './error-codes.js';
-import { Group, Member, type GroupProtocol, type JoinResult, type SyncResult } from './group.js';
+import {
+  Group,
+  joinError,
+  Member,
+  syncError,
+  type JoinRequest,
+  type JoinResult,
+  type SyncRequest,
+  type SyncResult,
+} from './group.js';
+
+export type { JoinRequest, SyncRequest } from './group.js';
 import { expireOffsets } from './offsets.js';
 import { GroupStateStore, type StateStoreOptions } from './state-store.js';
 
@@ -19,43 +30,12 @@ import { GroupStateStore, type StateStoreOptions } from './state-store.js';
 
 const log = getLogger('broker.group');
 
-export interface JoinRequest {
-  groupId: string;
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
-  protocols: GroupProtocol[];
-  /** JoinGroup v4+ clients get MEMBER_ID_REQUIRED and must rejoin with the id handed out. */
-  requireKnownMemberId: boolean;
-}
-
-export interface SyncRequest {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignments: { memberId: string; assignment: Uint8Array }[];
-}
-
 export interface CoordinatorOptions {
   /** The broker's data folder; group state lives in `<dataDir>/__group_state/`. */
   dataDir: string;
   config?: Partial<GroupCoordinatorConfig>;
   clock?: Clock;
   stateStore?: StateStoreOptions;
-}
-
-function joinError(errorCode: number, memberId = ''): JoinResult {
-  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };
-}
-
-function syncError(errorCode: number): SyncResult {
-  return { errorCode, protocolType: null, protocolName: null, assignment: new Uint8Array(0) };
 }
 
 export class GroupCoordinator {

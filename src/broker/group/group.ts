@@ -52,6 +52,37 @@ export interface SyncResult {
   assignment: Uint8Array;
 }
 
+export interface JoinRequest {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: GroupProtocol[];
+  /** JoinGroup v4+ clients get MEMBER_ID_REQUIRED and must rejoin with the id handed out. */
+  requireKnownMemberId: boolean;
+}
+
+export interface SyncRequest {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: { memberId: string; assignment: Uint8Array }[];
+}
+
+export function joinError(errorCode: number, memberId = ''): JoinResult {
+  return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };
+}
+
+export function syncError(errorCode: number): SyncResult {
+  return { errorCode, protocolType: null, protocolName: null, assignment: new Uint8Array(0) };
+}
+
 export class Member {
   assignment: Uint8Array = new Uint8Array(0);
   /** Set while the member's JoinGroup waits for the rebalance to complete. */
