@@ -4,7 +4,7 @@
 // measured in the same run (one process writing 1 MiB chunks into a TCP socket, another discarding them).
 // Usage: npm run bench -- broker   (or: node bench/broker.bench.mjs [scale], scale 1 = 1,000,000 small messages)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', 'dist', 'src', 'cli', 'bin.js');
 const scale = Number(process.argv[2] ?? 1);
 const work = mkdtempSync(join(tmpdir(), 'eddy-bench-broker-'));
+// Brokers this script started are killed if it dies half way, so none is left running.
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 
 try {
   execFileSync('kcat', ['-V'], { stdio: 'pipe' });
@@ -54,6 +59,8 @@ async function startBroker(dataDir) {
   const child = spawn(process.execPath, [bin, 'broker', 'start', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const port = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (l) => {
       const m = /listening on 127\.0\.0\.1:(\d+)/.exec(l);
@@ -63,12 +70,19 @@ async function startBroker(dataDir) {
   });
   return {
     port,
+    pid: child.pid,
     stop: () =>
       new Promise((r) => {
         child.once('exit', r);
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSecs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function messageFile(count, size) {
@@ -98,12 +112,15 @@ for (const c of cases) {
     const b = await startBroker(dataDir);
     const bs = `127.0.0.1:${b.port}`;
     spawnSync('kcat', ['-b', bs, '-L', '-t', 'bench'], { stdio: 'ignore' }); // auto-create the topic
+    let c0 = cpuSecs(b.pid);
     let t0 = now();
     const p = spawnSync('kcat', ['-b', bs, '-P', '-t', 'bench', '-p', '0', '-X', `acks=${acks}`, '-l', file], {
       stdio: 'inherit',
     });
     const produceSecs = now() - t0;
+    const produceCpu = cpuSecs(b.pid) - c0;
     if (p.status !== 0) throw new Error(`kcat -P failed: ${p.status}`);
+    c0 = cpuSecs(b.pid);
     t0 = now();
     const q = spawnSync(
       'kcat',
@@ -114,6 +131,7 @@ for (const c of cases) {
       },
     );
     const consumeSecs = now() - t0;
+    const consumeCpu = cpuSecs(b.pid) - c0;
     if (q.status !== 0) throw new Error(`kcat -C failed: ${q.status}`);
     await b.stop();
     rows.push({
@@ -122,6 +140,8 @@ for (const c of cases) {
       count: c.count,
       produceSecs,
       consumeSecs,
+      produceCpu,
+      consumeCpu,
       produceMsgs: c.count / produceSecs,
       produceMBs: bytes / produceSecs / 1e6,
       consumeMsgs: c.count / consumeSecs,
@@ -132,16 +152,18 @@ for (const c of cases) {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
+// The broker CPU column shows how much of the wall time the broker itself was busy; on a loaded machine the rest
+// is kcat and waiting for a core.
 console.log(
   `\nbroker throughput via kcat (librdkafka 2.0.2), ${cpus().length} cores; loopback limit ${fmt(limit / 1e6)} MB/s\n`,
 );
 console.log(
-  '| message | acks | produce msg/s | produce MB/s | % loopback | consume msg/s | consume MB/s | % loopback |',
+  '| message | acks | produce msg/s | produce MB/s | % loopback | broker CPU s | consume msg/s | consume MB/s | % loopback | broker CPU s |',
 );
-console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.message} | ${r.acks} | ${fmt(r.produceMsgs)} | ${fmt(r.produceMBs)} | ${((100 * r.produceMBs * 1e6) / limit).toFixed(0)}% | ${fmt(r.consumeMsgs)} | ${fmt(r.consumeMBs)} | ${((100 * r.consumeMBs * 1e6) / limit).toFixed(0)}% |`,
+    `| ${r.message} | ${r.acks} | ${fmt(r.produceMsgs)} | ${fmt(r.produceMBs)} | ${((100 * r.produceMBs * 1e6) / limit).toFixed(0)}% | ${r.produceCpu.toFixed(2)} | ${fmt(r.consumeMsgs)} | ${fmt(r.consumeMBs)} | ${((100 * r.consumeMBs * 1e6) / limit).toFixed(0)}% | ${r.consumeCpu.toFixed(2)} |`,
   );
 }
 mkdirSync(join(here, 'results'), { recursive: true });

@@ -1,8 +1,9 @@
 /* global process, URL */
 // Generates src/broker/protocol/apis/*.ts from Kafka's JSON message specs (Apache License 2.0, apache/kafka
-// clients/src/main/resources/common/message/). Run: node tools/gen-protocol.mjs <messages-dir>
+// clients/src/main/resources/common/message/). Run: node tools/gen-protocol.mjs /work/shared/kafka-protocol/messages
+// Specs missing from that folder (DeleteGroups) are read from tools/kafka-messages/.
 // The generated files are committed; adding an API means adding its name here and re-running.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const APIS = [
@@ -34,8 +35,11 @@ const KEEP = ['name', 'type', 'versions', 'nullableVersions', 'taggedVersions', 
 const dir = process.argv[2];
 const out = new URL('../src/broker/protocol/apis/', import.meta.url).pathname;
 
+const extra = new URL('./kafka-messages/', import.meta.url).pathname;
+
 function load(file) {
-  const text = readFileSync(join(dir, file), 'utf8')
+  const path = existsSync(join(extra, file)) ? join(extra, file) : join(dir, file);
+  const text = readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => !/^\s*\/\//.test(l))
     .join('\n');

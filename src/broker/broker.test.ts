@@ -61,7 +61,7 @@ function partitionOf(res: Obj, key = 'responses', inner = 'partitions'): Obj {
 
 describe('broker', () => {
   it('answers bootstrapServers on 127.0.0.1 and advertises only registered APIs', async () => {
-    const b = await start({}, { extensions: [] }); // the core alone, without the group coordinator
+    const b = await start({}, { extensions: [] });
     expect(b.bootstrapServers).toBe(`127.0.0.1:${b.port}`);
     const c = await client(b);
     const keys = ((await c.send(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' })).apiKeys as Obj[]).map(
@@ -78,7 +78,7 @@ describe('broker', () => {
   });
 
   it('answers an ApiVersions version it does not know with v0 and UNSUPPORTED_VERSION', async () => {
-    const b = await start({}, { extensions: [] });
+    const b = await start();
     const c = await client(b);
     // Hand-made ApiVersions v9 request: size, key 18, version 9, correlation 77, client id "x", tag byte.
     const req = Buffer.from([0, 0, 0, 12, 0, 18, 0, 9, 0, 0, 0, 77, 0, 1, 0x78, 0]);
@@ -87,7 +87,7 @@ describe('broker', () => {
     const bytes = await reply;
     expect(bytes.readInt32BE(4)).toBe(77);
     expect(bytes.readInt16BE(8)).toBe(35);
-    expect(bytes.readInt32BE(10)).toBe(12); // v0 array of 12 ranges
+    expect(bytes.readInt32BE(10)).toBeGreaterThanOrEqual(12); // v0 array: the 12 core APIs and any extension's
   });
 
   it('produces and fetches, pipelined requests answered in order, acks=0 unanswered', async () => {
@@ -113,6 +113,14 @@ describe('broker', () => {
     expect(f).toMatchObject({ errorCode: 0, highWatermark: 4, lastStableOffset: 4, logStartOffset: 0 });
     expect(readValues(f.records as Buffer).map((r) => r.value)).toEqual(['b', 'c', 'd']);
     expect(partitionOf(await c.send(1, 11, fetch('t', 9)))).toMatchObject({ errorCode: 1 });
+    // A failed acks=0 produce (unknown topic) closes the connection, as Kafka does.
+    c.writeRaw(
+      (await import('./protocol/codecs.js')).encodeRequest(
+        { apiKey: 0, apiVersion: 7, correlationId: 1000, clientId: null },
+        produce('missing', ['x'], 0),
+      ),
+    );
+    await c.closed;
   });
 
   it('long-polls a fetch until data arrives', async () => {
@@ -279,5 +287,61 @@ describe('broker identity', () => {
     await expect(startBroker({ port: 0, dataDir: dir, config: { 'node.id': '7' } })).rejects.toThrow(
       /belongs to node.id 1/,
     );
+  });
+});
+
+describe('produce validation and idempotence', () => {
+  it('rejects corrupt batches without storing anything and answers a retried idempotent batch with its first offset', async () => {
+    const b = await start();
+    const c = await client(b);
+    await c.send(19, 3, createTopic('idem'));
+    const req = (records: Buffer): Obj => ({
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: 'idem', partitionData: [{ index: 0, records }] }],
+    });
+    const answer = async (records: Buffer): Promise<Obj> =>
+      partitionOf(await c.send(0, 7, req(records)), 'responses', 'partitionResponses');
+    const corrupt = buildBatch([{ value: 'x' }]);
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 1, corrupt.length - 1);
+    expect(await answer(corrupt)).toMatchObject({ errorCode: 2, baseOffset: -1 });
+    expect(await answer(Buffer.from('not a batch'))).toMatchObject({ errorCode: 2 });
+    const twoBatches = Buffer.concat([buildBatch([{ value: 'a' }]), buildBatch([{ value: 'b' }])]);
+    expect(await answer(twoBatches)).toMatchObject({ errorCode: 87 });
+    const { producerId } = (await c.send(22, 1, { transactionalId: null, transactionTimeoutMs: 60000 })) as {
+      producerId: number;
+    };
+    const first = buildBatch([{ value: 'p0' }, { value: 'p1' }], { producerId, producerEpoch: 0, baseSequence: 0 });
+    expect(await answer(Buffer.from(first))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(await answer(Buffer.from(first))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    const gap = buildBatch([{ value: 'p9' }], { producerId, producerEpoch: 0, baseSequence: 9 });
+    expect(await answer(gap)).toMatchObject({ errorCode: 45 });
+    const next = buildBatch([{ value: 'p2' }], { producerId, producerEpoch: 0, baseSequence: 2 });
+    expect(await answer(next)).toMatchObject({ errorCode: 0, baseOffset: 2 });
+    const f = partitionOf(await c.send(1, 11, fetch('idem', 0)));
+    expect(readValues(f.records as Buffer).map((r) => r.value)).toEqual(['p0', 'p1', 'p2']);
+  });
+});
+
+describe('broker configuration', () => {
+  it('refuses bad settings at start, naming the setting', async () => {
+    await expect(startBroker({ port: 0, dataDir: dir, config: { 'num.partitions': 'abc' } })).rejects.toThrow(
+      /num\.partitions="abc"/,
+    );
+    await expect(startBroker({ port: 0, dataDir: dir, config: { 'eddy.flush.policy': 'sometimes' } })).rejects.toThrow(
+      /eddy\.flush\.policy/,
+    );
+    await expect(startBroker({ port: 0, dataDir: dir, config: { listeners: 'nonsense' } })).rejects.toThrow(
+      /listener "nonsense"/,
+    );
+  });
+
+  it('uses log.retention.ms over minutes over hours, as Kafka', async () => {
+    const { BrokerConfig } = await import('./config/broker-config.js');
+    expect(new BrokerConfig({}).millis('log.retention')).toBe(168 * 3600_000);
+    expect(new BrokerConfig({ 'log.retention.minutes': 5 }).millis('log.retention')).toBe(300_000);
+    expect(new BrokerConfig({ 'log.retention.minutes': 5, 'log.retention.ms': 7 }).millis('log.retention')).toBe(7);
+    expect(new BrokerConfig({ 'log.retention.hours': -1 }).millis('log.retention')).toBe(-1);
   });
 });

@@ -81,7 +81,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     throw new EddyError('INVALID_ARGUMENT', `port ${describeValue(port)} must be an integer in 0..65535`);
   }
   const nodeId = config.int('node.id', 0);
-  void config.flushPolicy; // validates early
+  config.validate();
   const now = options.now ?? Date.now;
   try {
     mkdirSync(dataDir, { recursive: true });

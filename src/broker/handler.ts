@@ -7,7 +7,8 @@
  * letter (`groupId`, `memberId`, `protocols[].name`). Value types: int8/16/32, uint16, float64 → number;
  * int64 → number (offsets, ids and timestamps stay far below 2^53); bool → boolean; string → string (null where
  * the version makes it nullable); bytes/records → Buffer; uuid → 32-hex-digit string; arrays → arrays;
- * structs → objects. Fields a version does not carry are absent from a decoded request; when encoding a
+ * structs → objects. Fields a version does not carry are absent from a decoded request (omitted tagged fields
+ * of flexible versions hold their spec default); when encoding a
  * response, an absent field takes the spec's default (0, '', false, empty array, or null where nullable), so a
  * handler returns only what it knows.
  */

@@ -151,7 +151,12 @@ class Connection {
     const noResponse = apiKey === PRODUCE_KEY && body['acks'] === 0;
     const run = async (): Promise<Buffer[] | null> => {
       const response = await handler(body, ctx);
-      return noResponse ? null : encodeResponse(apiKey, apiVersion, correlationId, response as Record<string, unknown>);
+      if (noResponse) {
+        // acks=0 has no answer to carry an error, so Kafka closes the connection to make the client notice.
+        if (hasError(response)) this.kill('a produce with acks=0 failed');
+        return null;
+      }
+      return encodeResponse(apiKey, apiVersion, correlationId, response as Record<string, unknown>);
     };
     if (apiKey === FETCH_KEY) {
       const queued = this.fetchChain.then(run);
@@ -225,6 +230,11 @@ class Connection {
     this.closed = true;
     this.socket.destroy();
   }
+}
+
+function hasError(response: object): boolean {
+  const topics = (response as { responses?: { partitionResponses?: { errorCode?: number }[] }[] }).responses ?? [];
+  return topics.some((t) => (t.partitionResponses ?? []).some((p) => (p.errorCode ?? 0) !== 0));
 }
 
 /** Listens on host:port and serves Kafka clients; resolves once listening. */

@@ -172,4 +172,72 @@ print(' '.join(sorted(got)))
     expect(out.trim().split('\n').pop()).toBe(expected);
     expect(storedCodecs('ck', 1)).toEqual([2, 4, await lz4Codec(), 1, 0]);
   });
+
+  it('kafka-python KafkaAdminClient: create, describe and alter configs, grow, list and delete topics', async () => {
+    if (!hasClient('kafka-python')) return;
+    const out = await python(`
+import sys
+from kafka.admin import KafkaAdminClient, NewTopic, NewPartitions, ConfigResource, ConfigResourceType
+a = KafkaAdminClient(bootstrap_servers=sys.argv[1])
+a.create_topics([NewTopic('kpa', 1, 1, topic_configs={'retention.ms': '60000'})])
+cfg = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'kpa')])[0]
+entries = {e[0]: e[1] for e in cfg.resources[0][4]}
+print('retention', entries['retention.ms'])
+a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, 'kpa', configs={'retention.ms': '120000'})])
+cfg = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'kpa')])[0]
+print('altered', {e[0]: e[1] for e in cfg.resources[0][4]}['retention.ms'])
+a.create_partitions({'kpa': NewPartitions(4)})
+print('partitions', len(a.describe_topics(['kpa'])[0]['partitions']))
+print('listed', 'kpa' in a.list_topics())
+a.delete_topics(['kpa'])
+print('after delete', 'kpa' in a.list_topics())
+a.close()
+`);
+    expect(out).toContain('retention 60000');
+    expect(out).toContain('altered 120000');
+    expect(out).toContain('partitions 4');
+    expect(out).toContain('listed True');
+    expect(out).toContain('after delete False');
+  });
+
+  it('confluent-kafka AdminClient: describe and alter configs, create partitions, delete topics', async () => {
+    if (!hasClient('confluent-kafka')) return;
+    const out = await python(`
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic, NewPartitions, ConfigResource
+a = AdminClient({'bootstrap.servers': sys.argv[1]})
+for f in a.create_topics([NewTopic('cka', 2, 1, config={'segment.bytes': '1048576'})]).values(): f.result()
+r = ConfigResource('topic', 'cka')
+c = list(a.describe_configs([r]).values())[0].result()
+print('segment', c['segment.bytes'].value, c['cleanup.policy'].value)
+list(a.alter_configs([ConfigResource('topic', 'cka', set_config={'retention.bytes': '100000'})]).values())[0].result()
+c = list(a.describe_configs([r]).values())[0].result()
+print('retention.bytes', c['retention.bytes'].value)
+for f in a.create_partitions([NewPartitions('cka', 5)]).values(): f.result()
+print('partitions', len(a.list_topics(timeout=10).topics['cka'].partitions))
+for f in a.delete_topics(['cka']).values(): f.result()
+print('deleted', 'cka' not in a.list_topics(timeout=10).topics)
+`);
+    expect(out).toContain('segment 1048576 delete');
+    expect(out).toContain('retention.bytes 100000');
+    expect(out).toContain('partitions 5');
+    expect(out).toContain('deleted True');
+  });
+
+  it('kafkajs finds offsets by timestamp and reads the earliest/latest watermarks', async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'times' }] });
+    const producer = kafka().producer();
+    await producer.connect();
+    for (const ts of [1000, 2000, 3000]) {
+      await producer.send({ topic: 'times', messages: [{ value: `at-${ts}`, timestamp: String(ts) }] });
+    }
+    await producer.disconnect();
+    const at = await admin.fetchTopicOffsetsByTimestamp('times', 1500);
+    expect(at).toEqual([{ partition: 0, offset: '1' }]);
+    const after = await admin.fetchTopicOffsetsByTimestamp('times', 5000);
+    expect(after).toEqual([{ partition: 0, offset: '3' }]);
+    await admin.disconnect();
+  });
 });

@@ -105,6 +105,34 @@ export class BrokerConfig {
     throw new EddyError('INTERNAL', `no setting for ${base}`);
   }
 
+  /** Checks every setting the broker core reads, so a bad value stops the start instead of a later request. */
+  validate(): void {
+    for (const name of [
+      'node.id',
+      'num.partitions',
+      'default.replication.factor',
+      'log.segment.bytes',
+      'log.index.interval.bytes',
+    ]) {
+      this.int(name, name === 'node.id' ? 0 : 1);
+    }
+    for (const name of [
+      'message.max.bytes',
+      'socket.request.max.bytes',
+      'fetch.max.bytes',
+      'log.retention.check.interval.ms',
+    ]) {
+      this.int(name, 1);
+    }
+    this.int('log.retention.bytes', -1);
+    this.bool('auto.create.topics.enable');
+    this.bool('delete.topic.enable');
+    this.millis('log.retention');
+    if (this.millis('log.roll') < 1)
+      throw new EddyError('INVALID_ARGUMENT', 'log.roll.ms / log.roll.hours must be positive');
+    void this.flushPolicy;
+  }
+
   get flushPolicy(): FlushPolicy {
     const v = this.values.get('eddy.flush.policy');
     if (v !== 'acks-all' && v !== 'none' && v !== 'always') {

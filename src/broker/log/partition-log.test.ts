@@ -91,6 +91,16 @@ describe('PartitionLog', () => {
     expect(log.offsetForTimestamp(4500)?.offset).toBe(5);
     expect(log.offsetForTimestamp(9000)?.offset).toBe(9);
     expect(log.offsetForTimestamp(9001)).toBeUndefined();
+    // Inside one uncompressed batch the exact record is found.
+    const batch = buildBatch(
+      [0, 10, 20, 30].map((d) => ({ value: `d${d}`, timestampDelta: d })),
+      { baseTimestamp: 20_000 },
+    );
+    const check = checkProducedBatch(batch, 7);
+    if (!check.ok) throw new Error(check.message);
+    log.append(batch, check.batch, 0);
+    expect(log.offsetForTimestamp(20_015)).toEqual({ offset: 12, timestamp: 20_020 });
+    expect(log.offsetForTimestamp(20_030)).toEqual({ offset: 13, timestamp: 20_030 });
     await log.close();
   });
 

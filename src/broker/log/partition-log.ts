@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import { getLogger } from '../../common/log.js';
 import { ProducerState, type SequenceCheck } from './producer-state.js';
-import { BatchField, type BatchInfo } from './record-batch.js';
+import { BatchField, type BatchInfo, firstRecordAtOrAfter } from './record-batch.js';
 import { Segment } from './segment.js';
 
 const log = getLogger('broker.log');
@@ -210,14 +210,17 @@ export class PartitionLog {
   }
 
   /**
-   * ListOffsets by timestamp: the first offset whose batch holds a timestamp ≥ ts (the batch's base offset;
-   * for an uncompressed batch the exact record), or undefined when every record is older.
+   * ListOffsets by timestamp: the first record with a timestamp ≥ ts — exact in uncompressed batches, the
+   * batch's base offset in compressed ones — or undefined when every record is older.
    */
   offsetForTimestamp(ts: number): { offset: number; timestamp: number } | undefined {
     for (const seg of this.segments) {
       if (seg.maxTimestamp < ts) continue;
       const info = seg.findByTimestamp(ts);
-      if (info) return { offset: Math.max(info.baseOffset, this.logStartOffset), timestamp: info.maxTimestamp };
+      if (info) {
+        const hit = firstRecordAtOrAfter(seg.readBatchSync(info.position, info.size), ts);
+        return { offset: Math.max(hit.offset, this.logStartOffset), timestamp: hit.timestamp };
+      }
     }
     return undefined;
   }

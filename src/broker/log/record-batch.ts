@@ -129,3 +129,43 @@ export function checkProducedBatch(records: Buffer | null, produceVersion: numbe
   }
   return { ok: true, batch: b };
 }
+
+/** Reads a zigzag varint/varlong (records use them) as a JS number; returns [value, next position]. */
+function zigzag(buf: Buffer, pos: number): [number, number] {
+  let raw = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    const b = buf[pos++];
+    if (b === undefined) throw new RangeError('varint runs past the batch');
+    raw += (b & 0x7f) * mul;
+    mul *= 128;
+    if ((b & 0x80) === 0) break;
+  }
+  // zigzag: even → n/2, odd → −(n+1)/2
+  return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, pos];
+}
+
+/**
+ * The first record of an uncompressed CreateTime batch whose timestamp is ≥ ts: its offset and timestamp.
+ * Compressed and LogAppendTime batches answer with the batch itself (its base offset and max timestamp), since
+ * the broker never decompresses.
+ */
+export function firstRecordAtOrAfter(batch: Buffer, ts: number): { offset: number; timestamp: number } {
+  const info = readBatchInfo(batch, 0);
+  const whole = { offset: info.baseOffset, timestamp: info.maxTimestamp };
+  if ((info.attributes & 0x07) !== 0 || (info.attributes & 0x08) !== 0) return whole;
+  try {
+    let pos = BATCH_HEADER_SIZE;
+    for (let i = 0; i < info.recordsCount; i++) {
+      const [length, start] = zigzag(batch, pos);
+      const [tsDelta, afterTs] = zigzag(batch, start + 1); // skip the attributes byte
+      const [offsetDelta] = zigzag(batch, afterTs);
+      if (info.baseTimestamp + tsDelta >= ts)
+        return { offset: info.baseOffset + offsetDelta, timestamp: info.baseTimestamp + tsDelta };
+      pos = start + length;
+    }
+  } catch {
+    return whole;
+  }
+  return whole;
+}

@@ -183,6 +183,13 @@ export class Segment {
     return undefined;
   }
 
+  /** Reads one batch synchronously (ListOffsets by timestamp walks its records). */
+  readBatchSync(position: number, size: number): Buffer {
+    const buf = Buffer.alloc(size);
+    readSync(this.fd, buf, 0, size, position);
+    return buf;
+  }
+
   /** Reads whole batches from `position`, up to `maxBytes` (at least one batch when `atLeastOne`). */
   async read(position: number, maxBytes: number, atLeastOne: boolean, limit = this.size): Promise<Buffer | null> {
     if (position >= limit) return null;
