@@ -90,6 +90,10 @@ while len(got) < int(sys.argv[3]):
     got.append(m.value().decode())
 c.commit(asynchronous=False)
 c.close()
+# The legacy admin call: ListGroups v0 to every broker, then DescribeGroups v0.
+from confluent_kafka.admin import AdminClient
+listed = [g.id for g in AdminClient({'bootstrap.servers': sys.argv[1]}).list_groups(timeout=10)]
+assert 'confluent-group' in listed, listed
 print('\\n'.join(got))
 `;
     const { stdout } = await run(SYSTEM_PYTHON, ['-c', script, broker.bootstrapServers, TOPIC, String(COUNT)], {
@@ -112,6 +116,14 @@ for m in c:
         break
 c.commit()
 c.close()
+# KafkaAdminClient: OffsetFetch v3 with null topics (all of the group's offsets) and DescribeGroups v3.
+from kafka import KafkaAdminClient
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1])
+offsets = admin.list_consumer_group_offsets('python-group')
+assert sorted((tp.partition, om.offset) for tp, om in offsets.items()) == [(0, 10), (1, 10)], offsets
+described = admin.describe_consumer_groups(['python-group'])[0]
+assert described.state == 'Empty' and described.protocol_type == 'consumer', described
+admin.close()
 print('\\n'.join(got))
 `;
     const { stdout } = await run(SYSTEM_PYTHON, ['-c', script, broker.bootstrapServers, TOPIC, String(COUNT)], {
