@@ -96,6 +96,8 @@ describe('JoinGroup', () => {
     expect(r).toMatchObject({ errorCode: E.NONE, generationId: 1, protocolName: 'range', leader: memberId, memberId });
     expect(r.members).toEqual([{ memberId, groupInstanceId: null, metadata: bytes('m') }]);
     expect(c.groups.get('g')!.state).toBe('CompletingRebalance');
+    // Heartbeats between the join and the sync are normal (Kafka resets the session timer and says NONE).
+    expect(c.heartbeat('g', memberId, 1)).toBe(E.NONE);
   });
 
   it('assigns member ids directly for JoinGroup v0-3', async () => {
