@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../broker/broker.js';
+import { packageRoot } from '../common/paths.js';
 import { eddyCli } from '../../test/support/eddy-cli.js';
 
 let dir: string;
@@ -77,6 +80,36 @@ describe('eddy console-consumer', () => {
   it('starts at the end without --from-beginning', async () => {
     const r = await consume('--topic', 'events', '--timeout-ms', '1000');
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });
+  });
+
+  it('stops cleanly on Ctrl-C (SIGINT), reporting how many messages it printed', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(packageRoot(), 'dist', 'src', 'cli', 'bin.js'),
+        'console-consumer',
+        '--bootstrap-server',
+        bs,
+        '--topic',
+        'events',
+        '--from-beginning',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    await new Promise<void>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.split('\n').length > 10) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(stdout).toBe(Array.from({ length: 10 }, (_, i) => `v${i}\n`).join(''));
+    expect(stderr).toBe('Processed a total of 10 messages\n');
   });
 
   it('rejects bad flags with one line and documents every flag', async () => {

@@ -39,7 +39,7 @@ from kafka import KafkaConsumer, KafkaProducer, KafkaAdminClient
 # Each member polls in its own thread: a group member must keep polling to take part in a rebalance, and
 # kafka-python blocks in poll() while it joins.
 bs, topic, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-deadline = time.time() + 60
+deadline = time.time() + 45
 got = {'confluent': [], 'kafka-python': []}
 assigned = {'confluent': [], 'kafka-python': []}
 stop = threading.Event()
@@ -96,7 +96,7 @@ describe('a consumer group mixing client libraries', () => {
     'splits the partitions between a librdkafka and a kafka-python member, each message read once',
     async () => {
       const { stdout } = await run(SYSTEM_PYTHON, ['-c', SCRIPT, broker.bootstrapServers, 'mixed', '40'], {
-        timeout: 90_000,
+        timeout: 55_000,
       });
       const r = JSON.parse(stdout) as {
         got: Record<string, string[]>;
