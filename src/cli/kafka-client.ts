@@ -76,12 +76,17 @@ export function kafkaClient(brokers: string[], clientId: string): KafkaClient {
 export function clientError(e: unknown, doing: string, brokers: string[]): EddyError {
   if (e instanceof EddyError) return e;
   const root = unwrap(e);
-  const detail = root instanceof Error ? root.message : String(root);
-  const type = root instanceof KafkaJSProtocolError ? ` (${root.type})` : '';
+  // kafkajs gathers per-topic failures (createTopics) into one error whose own message says only that.
+  const parts = (root as { errors?: unknown[] }).errors;
+  const describe = (x: unknown): string => {
+    const msg = x instanceof Error ? x.message : String(x);
+    return x instanceof KafkaJSProtocolError ? `${msg} (${x.type})` : msg;
+  };
+  const detail = Array.isArray(parts) && parts.length > 0 ? parts.map(describe).join('; ') : describe(root);
   const unreachable =
     /ECONNREFUSED|ENOTFOUND|Connection timeout|connect/i.test(detail) && !(root instanceof KafkaJSProtocolError);
   const hint = unreachable ? ` — is a broker running at ${brokers.join(',')}?` : '';
-  return new EddyError(unreachable ? 'IO_ERROR' : 'ILLEGAL_STATE', `${doing} failed: ${detail}${type}${hint}`, {
+  return new EddyError(unreachable ? 'IO_ERROR' : 'ILLEGAL_STATE', `${doing} failed: ${detail}${hint}`, {
     cause: e,
   });
 }

@@ -58,6 +58,12 @@ describe('eddy topics', () => {
     expect(missing.stderr).toBe("eddy: Topic 'nope' does not exist as expected\n");
     expect((await topics('--delete', '--topic', 'nope', '--if-exists')).code).toBe(0);
     expect((await topics('--describe', '--topic', 'nope')).code).toBe(1);
+    // The broker's reason reaches the user, not just "it failed".
+    const rf = await topics('--create', '--topic', 'replicated', '--replication-factor', '3');
+    expect(rf.code).toBe(1);
+    expect(rf.stderr).toBe(
+      'eddy: topics --create replicated failed: Replication-factor is invalid (INVALID_REPLICATION_FACTOR)\n',
+    );
   });
 
   it('rejects bad usage and unreachable brokers with a message naming the problem', async () => {
