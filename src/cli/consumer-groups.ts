@@ -140,7 +140,7 @@ async function describe(admin: Admin, groupId: string, opts: GroupsOptions, out:
   const assigned = new Map<string, { consumerId: string; host: string; clientId: string }>();
   const memberRows: string[][] = [];
   for (const m of g.members) {
-    const decoded = m.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+    const decoded = decodeAssignment(g.protocolType, m.memberAssignment);
     let n = 0;
     for (const [topic, partitions] of Object.entries(decoded?.assignment ?? {})) {
       for (const p of partitions) {
@@ -198,6 +198,16 @@ async function describe(admin: Admin, groupId: string, opts: GroupsOptions, out:
     'CLIENT-ID',
   ];
   out(`\n${table([header, ...rows], [15, 15, 10, 15, 15, 15, 15, 15, 0])}\n`);
+}
+
+/** A consumer-protocol assignment; other protocols (Kafka Connect, ...) carry no topic partitions to show. */
+function decodeAssignment(protocolType: string, bytes: Buffer): { assignment: Record<string, number[]> } | null {
+  if (protocolType !== 'consumer' || bytes.length === 0) return null;
+  try {
+    return AssignerProtocol.MemberAssignment.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 function describeState(g: GroupDescription, out: Out): void {
