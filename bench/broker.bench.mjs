@@ -1,4 +1,3 @@
-/* global process, console */
 // Broker throughput: kcat -P -l FILE (librdkafka, default batching) into the built-in broker running as its own
 // process, then kcat -C back out, for 100 B and 1 KiB messages, acks=1 and acks=all — beside the loopback limit
 // measured in the same run (one process writing 1 MiB chunks into a TCP socket, another discarding them).

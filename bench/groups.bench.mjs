@@ -1,4 +1,3 @@
-/* global process, console, Buffer */
 // Group coordinator: OffsetCommit throughput through the coordinator (validation, state machine checks, the
 // CRC-framed state log, in-memory apply), beside the same frames appended raw to a file in the same run — the
 // limit of the storage format on this disk. Each commit is awaited before the next, as a consumer commits.

@@ -16,3 +16,17 @@ export type {
 } from './broker/handler.js';
 export { groupCoordinatorExtension, type GroupExtensionOptions } from './broker/group/extension.js';
 export { type GroupCoordinatorConfig, DEFAULT_GROUP_CONFIG } from './broker/group/config.js';
+export type {
+  FileSystem,
+  FileStatus,
+  BlockLocation,
+  ReadableFile,
+  WritableFile,
+  CreateOptions,
+} from './storage/filesystem.js';
+export { LocalFileSystem } from './storage/local.js';
+export { FileSystemRegistry, type ResolvedPath, type FileSystemRegistryOptions } from './storage/registry.js';
+export { normalizePath } from './storage/fs-path.js';
+export { listDatasetFiles, isHiddenName } from './storage/dataset.js';
+export { computeSplits, type InputSplit, type SplitOptions } from './storage/splits.js';
+export { lineBatches, readSplitLines } from './storage/line-reader.js';

@@ -1,4 +1,3 @@
-/* global process, URL */
 // Generates src/broker/protocol/apis/*.ts from Kafka's JSON message specs (Apache License 2.0, apache/kafka
 // clients/src/main/resources/common/message/). Run: node tools/gen-protocol.mjs /work/shared/kafka-protocol/messages
 // Specs missing from that folder (DeleteGroups) are read from tools/kafka-messages/.

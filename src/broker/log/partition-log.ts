@@ -179,11 +179,13 @@ export class PartitionLog {
     if (offset < this.logStartOffset || offset > hw) return { errorCode: OFFSET_OUT_OF_RANGE, records: [], bytes: 0 };
     const records: Buffer[] = [];
     let bytes = 0;
+    // A snapshot: retention may drop segments while a read awaits, which must not shift what is read next.
+    const segments = this.segments.slice();
     let i = this.segmentIndexFor(offset);
-    let position = i < 0 ? 0 : this.segments[i]!.positionOf(offset);
+    let position = i < 0 ? 0 : segments[i]!.positionOf(offset);
     if (i < 0) i = 0;
-    for (; i < this.segments.length && bytes < maxBytes; i++) {
-      const seg = this.segments[i]!;
+    for (; i < segments.length && bytes < maxBytes; i++) {
+      const seg = segments[i]!;
       const limit = seg.size;
       const buf = await seg.read(position, maxBytes - bytes, atLeastOne && bytes === 0, limit);
       position = 0;
