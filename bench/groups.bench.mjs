@@ -1,10 +1,11 @@
 // Group coordinator: OffsetCommit throughput through the coordinator (validation, state machine checks, the
 // CRC-framed state log, in-memory apply), beside the same frames appended raw to a file in the same run — the
 // limit of the storage format on this disk. Each commit is awaited before the next, as a consumer commits.
-// Usage: npm run build && node bench/groups.bench.mjs [commits=20000] [partitions per commit=10]
-import { mkdtempSync, rmSync } from 'node:fs';
+// Usage: npm run bench -- groups   (or: node bench/groups.bench.mjs [commits=20000] [partitions per commit=10]).
+// Figures also go to bench/results/groups.json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -106,6 +107,26 @@ try {
       `${what.padEnd(32)} ${rps.toFixed(0).padStart(12)} ${ops.toFixed(0).padStart(12)} ${(ratio === null ? '-' : `${(ratio * 100).toFixed(0)}%`).padStart(13)}`,
     );
   }
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(
+    join(here, 'results', 'groups.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        cores: cpus().length,
+        commits,
+        partitionsPerCommit: partitions,
+        rows: rows.map(([what, requestsPerSec, offsetsPerSec, vsReference]) => ({
+          what,
+          requestsPerSec,
+          offsetsPerSec,
+          vsReference,
+        })),
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
