@@ -77,6 +77,22 @@ describe('eddy console-consumer', () => {
     expect(rest.stderr).toBe('Processed a total of 6 messages\n');
   });
 
+  it('commits nothing for its throw-away group when no --group is given', async () => {
+    await consume('--topic', 'events', '--from-beginning', '--max-messages', '2');
+    const admin = new kafkajs.Kafka({ brokers: [bs], logLevel: kafkajs.logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const throwaway = (await admin.listGroups()).groups.filter((g) => g.groupId.startsWith('console-consumer-'));
+      expect(throwaway.length).toBeGreaterThan(0);
+      for (const g of throwaway) {
+        const offsets = await admin.fetchOffsets({ groupId: g.groupId, topics: ['events'] });
+        expect(offsets[0]!.partitions.every((p) => p.offset === '-1')).toBe(true);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('starts at the end without --from-beginning', async () => {
     const r = await consume('--topic', 'events', '--timeout-ms', '1000');
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: 'Processed a total of 0 messages\n' });

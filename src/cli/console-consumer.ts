@@ -141,8 +141,9 @@ export async function runConsoleConsumer(
     // The quiet period counts from joining the group, so a slow join does not eat into --timeout-ms.
     consumer.on(consumer.events.GROUP_JOIN, armIdle);
     await consumer.run({
-      // Offsets are committed only for messages actually printed, so --max-messages never skips one.
-      autoCommit: true,
+      // Offsets are committed only for messages actually printed, so --max-messages never skips one; a throw-away
+      // group (no --group) commits nothing, as Kafka's console consumer disables auto-commit for it.
+      autoCommit: opts.group !== undefined,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (const m of batch.messages) {
