@@ -14,6 +14,8 @@ export type {
   BrokerExtension,
   BrokerExtensionInstance,
 } from './broker/handler.js';
+export { groupCoordinatorExtension, type GroupExtensionOptions } from './broker/group/extension.js';
+export { type GroupCoordinatorConfig, DEFAULT_GROUP_CONFIG } from './broker/group/config.js';
 export type {
   FileSystem,
   FileStatus,

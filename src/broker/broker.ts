@@ -5,6 +5,7 @@ import { getLogger } from '../common/log.js';
 import { BrokerConfig } from './config/broker-config.js';
 import { loadOrCreateMeta } from './config/meta-properties.js';
 import type { BrokerCore } from './core.js';
+import { groupCoordinatorExtension } from './group/extension.js';
 import type { BrokerExtension, BrokerExtensionInstance, BrokerServices, Handler, HandlerRegistry } from './handler.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { alterConfigsHandler, describeConfigsHandler } from './handlers/configs.js';
@@ -31,7 +32,7 @@ export interface BrokerOptions {
   dataDir?: string;
   /** Kafka server.properties settings (listeners, num.partitions, log.retention.hours, ...). */
   config?: Record<string, string | number | boolean | undefined>;
-  /** Extensions such as the group coordinator; each adds handlers. */
+  /** Extensions, each adding handlers. Default: the group coordinator (./group/), so groups just work. */
   extensions?: BrokerExtension[];
   /** Extra handlers keyed by API key (they replace built-in ones with the same key). */
   handlers?: HandlerRegistry;
@@ -139,7 +140,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     address.port = advertised.port ?? server.port;
     // Extensions see the final address (FindCoordinator answers it); the few ms before they register, their
     // APIs are simply not advertised yet.
-    for (const ext of options.extensions ?? []) {
+    for (const ext of options.extensions ?? [groupCoordinatorExtension()]) {
       const inst = await ext(services);
       extensions.push(inst);
       for (const [k, h] of inst.handlers) handlers.set(k, h);

@@ -2,8 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { EddyError } from '../common/errors.js';
 import { eddyVersion } from '../common/paths.js';
 import { registerBroker } from './broker.js';
+import { registerConsoleConsumer } from './console-consumer.js';
+import { registerConsoleProducer } from './console-producer.js';
+import { registerConsumerGroups } from './consumer-groups.js';
 import { registerDemo } from './demo.js';
 import { registerFs } from './fs.js';
+import { registerTopics } from './topics.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
 export function buildProgram(): Command {
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBroker(program);
   registerFs(program);
+  registerTopics(program);
+  registerConsoleProducer(program);
+  registerConsoleConsumer(program);
+  registerConsumerGroups(program);
   return program;
 }
 
