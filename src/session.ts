@@ -1,6 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EddyError, describeValue } from './common/errors.js';
+import { FileSystemRegistry, type ResolvedPath } from './storage/registry.js';
+import { createDataFrame, type CreateDataFrameOptions, type RowInput } from './dataframe/create.js';
+import type { DataFrame } from './dataframe/dataframe.js';
+import { DataFrameReader } from './dataframe/io/reader.js';
+import type { StructType } from './dataframe/types.js';
 
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
@@ -13,6 +18,8 @@ export interface EddyOptions {
  */
 export class Eddy {
   readonly home: string;
+  /** File systems by URI scheme (file:// always; dfs:// once the store is open). */
+  readonly fs = new FileSystemRegistry();
   private readonly closers: (() => Promise<void>)[] = [];
   private closed = false;
 
@@ -25,6 +32,25 @@ export class Eddy {
     if (home.includes('\0')) throw new EddyError('INVALID_ARGUMENT', `home ${describeValue(home)} contains a NUL byte`);
     await mkdir(home, { recursive: true });
     return new Eddy(home);
+  }
+
+  /** Resolves `dfs:///x`, `file:///x` or a plain path to its file system (what DataFrame I/O uses). */
+  resolvePath(pathOrUri: string): ResolvedPath {
+    return this.fs.resolve(pathOrUri);
+  }
+
+  /** Spark's spark.read: eddy.read.option('header', true).csv('dfs:///data/people'). */
+  get read(): DataFrameReader {
+    return new DataFrameReader(this);
+  }
+
+  /** A DataFrame from rows (arrays or objects) and a schema, a DDL string or column names. */
+  createDataFrame(
+    rows: readonly RowInput[],
+    schema?: StructType | string | readonly string[],
+    options?: CreateDataFrameOptions,
+  ): DataFrame {
+    return createDataFrame(this, rows, schema, options);
   }
 
   /** Registers something to release on close(); released in reverse order of registration. */

@@ -79,7 +79,9 @@ export function structField(parent: Bound, fieldName: string, fullName: string, 
   const i = t.indexOf(fieldName);
   if (i < 0) throw new EddyError('ANALYSIS_ERROR', `no such struct field ${fieldName} in ${t.fieldNames.join(', ')}`);
   const f = t.fields[i]!;
-  return rowwise(f.name, f.dataType, [parent], (v) => (v[0] as Record<string, unknown>)[f.name] ?? null, { nullable: true });
+  return rowwise(f.name, f.dataType, [parent], (v) => (v[0] as Record<string, unknown>)[f.name] ?? null, {
+    nullable: true,
+  });
 }
 
 function bindLiteral(value: unknown): Bound {
@@ -95,7 +97,8 @@ function bindLiteral(value: unknown): Bound {
 
 function inferLiteralType(value: unknown): DataType {
   // lit(1) is an int in Spark, lit(1.5) a double; JS cannot tell 1.0 from 1, so whole numbers are ints.
-  if (typeof value === 'number') return Number.isInteger(value) && Math.abs(value) <= 2147483647 ? { kind: 'int' } : DoubleType;
+  if (typeof value === 'number')
+    return Number.isInteger(value) && Math.abs(value) <= 2147483647 ? { kind: 'int' } : DoubleType;
   return inferType(value) ?? NullType;
 }
 
@@ -103,7 +106,8 @@ function bindCase(e: Extract<Expr, { k: 'case' }>, schema: StructType, ctx: Anal
   const name = exprName(e);
   const conds = e.branches.map(([c]) => bind(c, schema, ctx));
   for (const c of conds) {
-    if (c.type.kind !== 'boolean' && c.type.kind !== 'null') throw mismatch(name, `WHEN expressions must be boolean, but '${c.name}' is ${simpleString(c.type)}`);
+    if (c.type.kind !== 'boolean' && c.type.kind !== 'null')
+      throw mismatch(name, `WHEN expressions must be boolean, but '${c.name}' is ${simpleString(c.type)}`);
   }
   let values = e.branches.map(([, v]) => bind(v, schema, ctx));
   const other = e.otherwise ? bind(e.otherwise, schema, ctx) : bindLiteral(null);
@@ -146,9 +150,13 @@ function bindFunction(e: Extract<Expr, { k: 'fn' }>, schema: StructType, ctx: An
     );
   }
   if (e.name === 'explode' || e.name === 'explode_outer' || e.name === 'posexplode') {
-    throw new EddyError('ANALYSIS_ERROR', `generator ${e.name}() is only allowed as a top-level select item, not inside '${name}'`);
+    throw new EddyError(
+      'ANALYSIS_ERROR',
+      `generator ${e.name}() is only allowed as a top-level select item, not inside '${name}'`,
+    );
   }
-  if (e.name === 'count' && e.args.some((a) => a.k === 'star')) throw new EddyError('ANALYSIS_ERROR', `count(*) is an aggregate`);
+  if (e.name === 'count' && e.args.some((a) => a.k === 'star'))
+    throw new EddyError('ANALYSIS_ERROR', `count(*) is an aggregate`);
   const args = e.args.map((a) => bind(a, schema, ctx));
   if (ARITH.has(e.name)) return arithmetic(e.name, name, args[0]!, args[1]!);
   if (COMPARE.has(e.name)) return comparison(e.name, name, args[0]!, args[1]!);
@@ -157,7 +165,10 @@ function bindFunction(e: Extract<Expr, { k: 'fn' }>, schema: StructType, ctx: An
   if (!impl) {
     throw new EddyError(
       'ANALYSIS_ERROR',
-      `undefined function ${describeValue(e.name)} in '${name}'; Eddy supports ${Object.keys(SCALAR_FUNCTIONS).concat([...AGGREGATE_NAMES]).sort().join(', ')}`,
+      `undefined function ${describeValue(e.name)} in '${name}'; Eddy supports ${Object.keys(SCALAR_FUNCTIONS)
+        .concat([...AGGREGATE_NAMES])
+        .sort()
+        .join(', ')}`,
     );
   }
   return impl(args, name, ctx);
@@ -166,9 +177,14 @@ function bindFunction(e: Extract<Expr, { k: 'fn' }>, schema: StructType, ctx: An
 function arithmetic(op: string, name: string, l: Bound, r: Bound): Bound {
   const numericish = (b: Bound): boolean => isNumeric(b.type) || b.type.kind === 'string' || b.type.kind === 'null';
   if (!numericish(l) || !numericish(r)) {
-    throw mismatch(name, `differing types in '${name}' (${simpleString(l.type)} and ${simpleString(r.type)}); arithmetic needs numbers`);
+    throw mismatch(
+      name,
+      `differing types in '${name}' (${simpleString(l.type)} and ${simpleString(r.type)}); arithmetic needs numbers`,
+    );
   }
-  let type = widerType(l.type.kind === 'string' ? DoubleType : l.type, r.type.kind === 'string' ? DoubleType : r.type) ?? DoubleType;
+  let type =
+    widerType(l.type.kind === 'string' ? DoubleType : l.type, r.type.kind === 'string' ? DoubleType : r.type) ??
+    DoubleType;
   if (type.kind === 'null') type = DoubleType;
   if (op === '/') type = DoubleType;
   const a = coerce(l, type);
@@ -203,19 +219,25 @@ function arithmetic(op: string, name: string, l: Bound, r: Bound): Bound {
     };
   }
   const isLong = type.kind === 'long';
-  return rowwise(name, type, [a, b], (v) => {
-    if (isLong) {
-      const p = v[0] as bigint;
-      const q = v[1] as bigint;
-      if (op === '%' && q === 0n) return null;
-      return BigInt.asIntN(64, op === '+' ? p + q : op === '-' ? p - q : op === '*' ? p * q : p % q);
-    }
-    const p = v[0] as number;
-    const q = v[1] as number;
-    if (op === '%' && q === 0) return null;
-    // int arithmetic wraps around as Java's does.
-    return op === '+' ? (p + q) | 0 : op === '-' ? (p - q) | 0 : op === '*' ? Math.imul(p, q) : p % q;
-  }, { nullable });
+  return rowwise(
+    name,
+    type,
+    [a, b],
+    (v) => {
+      if (isLong) {
+        const p = v[0] as bigint;
+        const q = v[1] as bigint;
+        if (op === '%' && q === 0n) return null;
+        return BigInt.asIntN(64, op === '+' ? p + q : op === '-' ? p - q : op === '*' ? p * q : p % q);
+      }
+      const p = v[0] as number;
+      const q = v[1] as number;
+      if (op === '%' && q === 0) return null;
+      // int arithmetic wraps around as Java's does.
+      return op === '+' ? (p + q) | 0 : op === '-' ? (p - q) | 0 : op === '*' ? Math.imul(p, q) : p % q;
+    },
+    { nullable },
+  );
 }
 
 function doubleOp(op: string): (a: number, b: number) => number {
@@ -243,14 +265,20 @@ export function mergeValidity(a: Uint8Array | null, b: Uint8Array | null, n: num
 
 function comparison(op: string, name: string, l: Bound, r: Bound): Bound {
   const type = widerType(l.type, r.type);
-  if (!type || type.kind === 'vector' || type.kind === 'binary' && op !== '=' && op !== '!=' && op !== '<=>') {
+  if (!type || type.kind === 'vector' || (type.kind === 'binary' && op !== '=' && op !== '!=' && op !== '<=>')) {
     throw mismatch(name, `differing types in '${name}' (${simpleString(l.type)} and ${simpleString(r.type)})`);
   }
   const a = coerce(l, type);
   const b = coerce(r, type);
   const test = compareOp(op);
   if (op === '<=>') {
-    return rowwise(name, BooleanType, [a, b], (v) => (v[0] === null || v[1] === null ? v[0] === v[1] : compareValues(v[0], v[1]) === 0), { nullSafe: true, nullable: false });
+    return rowwise(
+      name,
+      BooleanType,
+      [a, b],
+      (v) => (v[0] === null || v[1] === null ? v[0] === v[1] : compareValues(v[0], v[1]) === 0),
+      { nullSafe: true, nullable: false },
+    );
   }
   if (type.kind === 'double' || type.kind === 'int' || type.kind === 'timestamp') {
     return {
@@ -264,7 +292,8 @@ function comparison(op: string, name: string, l: Bound, r: Bound): Bound {
         const xd = x.data as Float64Array;
         const yd = y.data as Float64Array;
         const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) out[i] = test(xd[i]! < yd[i]! ? -1 : xd[i]! > yd[i]! ? 1 : xd[i] === yd[i] ? 0 : NaN) ? 1 : 0;
+        for (let i = 0; i < n; i++)
+          out[i] = test(xd[i]! < yd[i]! ? -1 : xd[i]! > yd[i]! ? 1 : xd[i] === yd[i] ? 0 : NaN) ? 1 : 0;
         return new ColumnVector(BooleanType, n, out, mergeValidity(x.validity, y.validity, n));
       },
     };
@@ -293,16 +322,25 @@ function compareOp(op: string): (c: number) => boolean {
 function logical(op: string, name: string, l: Bound, r: Bound): Bound {
   for (const x of [l, r]) {
     if (x.type.kind !== 'boolean' && x.type.kind !== 'null') {
-      throw mismatch(name, `'${x.name}' is of ${simpleString(x.type)} type, but ${op.toUpperCase()} needs boolean operands`);
+      throw mismatch(
+        name,
+        `'${x.name}' is of ${simpleString(x.type)} type, but ${op.toUpperCase()} needs boolean operands`,
+      );
     }
   }
   // Three-valued logic: false AND null = false, true OR null = true.
   const isAnd = op === 'and';
-  return rowwise(name, BooleanType, [l, r], (v) => {
-    const [a, b] = v as (boolean | null)[];
-    if (isAnd) return a === false || b === false ? false : a === null || b === null ? null : true;
-    return a === true || b === true ? true : a === null || b === null ? null : false;
-  }, { nullSafe: true });
+  return rowwise(
+    name,
+    BooleanType,
+    [l, r],
+    (v) => {
+      const [a, b] = v as (boolean | null)[];
+      if (isAnd) return a === false || b === false ? false : a === null || b === null ? null : true;
+      return a === true || b === true ? true : a === null || b === null ? null : false;
+    },
+    { nullSafe: true },
+  );
 }
 
 /** Evaluates a predicate into the indices of rows where it is true (null counts as false, as in SQL WHERE). */

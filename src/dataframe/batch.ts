@@ -10,7 +10,10 @@ export class RecordBatch {
     readonly numRows: number,
   ) {
     if (columns.length !== schema.fields.length) {
-      throw new EddyError('INTERNAL', `batch has ${columns.length} columns for a schema of ${schema.fields.length} fields`);
+      throw new EddyError(
+        'INTERNAL',
+        `batch has ${columns.length} columns for a schema of ${schema.fields.length} fields`,
+      );
     }
   }
 
@@ -21,21 +24,42 @@ export class RecordBatch {
   }
 
   gather(indices: ArrayLike<number>, count = indices.length): RecordBatch {
-    return new RecordBatch(this.schema, this.columns.map((c) => c.gather(indices, count)), count);
+    return new RecordBatch(
+      this.schema,
+      this.columns.map((c) => c.gather(indices, count)),
+      count,
+    );
   }
 
   slice(start: number, end: number): RecordBatch {
-    return new RecordBatch(this.schema, this.columns.map((c) => c.slice(start, end)), end - start);
+    return new RecordBatch(
+      this.schema,
+      this.columns.map((c) => c.slice(start, end)),
+      end - start,
+    );
   }
 
   static empty(schema: StructType): RecordBatch {
-    return new RecordBatch(schema, schema.fields.map((f) => ColumnVector.fromValues(f.dataType, [])), 0);
+    return new RecordBatch(
+      schema,
+      schema.fields.map((f) => ColumnVector.fromValues(f.dataType, [])),
+      0,
+    );
   }
 
   static concat(schema: StructType, batches: readonly RecordBatch[]): RecordBatch {
     if (batches.length === 0) return RecordBatch.empty(schema);
     if (batches.length === 1) return batches[0]!;
-    const cols = schema.fields.map((f, i) => ColumnVector.concat(f.dataType, batches.map((b) => b.column(i))));
-    return new RecordBatch(schema, cols, batches.reduce((n, b) => n + b.numRows, 0));
+    const cols = schema.fields.map((f, i) =>
+      ColumnVector.concat(
+        f.dataType,
+        batches.map((b) => b.column(i)),
+      ),
+    );
+    return new RecordBatch(
+      schema,
+      cols,
+      batches.reduce((n, b) => n + b.numRows, 0),
+    );
   }
 }

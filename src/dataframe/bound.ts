@@ -58,7 +58,7 @@ export function rowwise(
 
 /** Wraps b in a cast to `to` unless it already has that type. */
 export function coerce(b: Bound, to: DataType): Bound {
-  if (b.type.kind === to.kind && (to.kind !== 'array' && to.kind !== 'struct')) return b;
+  if (b.type.kind === to.kind && to.kind !== 'array' && to.kind !== 'struct') return b;
   if (b.type.kind === to.kind) return b;
   return castBound(b, to, b.name);
 }
@@ -111,7 +111,10 @@ export function mismatch(name: string, detail: string): EddyError {
 
 export function requireType(name: string, b: Bound, what: string, ...kinds: string[]): void {
   if (b.type.kind === 'null' || kinds.includes(b.type.kind)) return;
-  throw mismatch(name, `argument ${what} requires ${kinds.join(' or ')} type, but '${b.name}' is of ${simpleString(b.type)} type`);
+  throw mismatch(
+    name,
+    `argument ${what} requires ${kinds.join(' or ')} type, but '${b.name}' is of ${simpleString(b.type)} type`,
+  );
 }
 
 export { StringType, IntegerType };

@@ -60,7 +60,9 @@ export class ColumnVector {
   }
 
   slice(start: number, end: number): ColumnVector {
-    const data = Array.isArray(this.data) ? this.data.slice(start, end) : (this.data as Float64Array).subarray(start, end);
+    const data = Array.isArray(this.data)
+      ? this.data.slice(start, end)
+      : (this.data as Float64Array).subarray(start, end);
     return new ColumnVector(this.type, end - start, data, this.validity?.subarray(start, end) ?? null);
   }
 
@@ -183,7 +185,11 @@ export class ColumnBuilder {
 
   finish(): ColumnVector {
     const d = this.data;
-    const data = Array.isArray(d) ? (d.length === this.n ? d : d.slice(0, this.n)) : (d as Float64Array).subarray(0, this.n);
+    const data = Array.isArray(d)
+      ? d.length === this.n
+        ? d
+        : d.slice(0, this.n)
+      : (d as Float64Array).subarray(0, this.n);
     const validity = this.validity ? this.validity.subarray(0, this.n) : null;
     return new ColumnVector(this.type, this.n, data, validity);
   }

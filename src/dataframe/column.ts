@@ -188,7 +188,11 @@ export class Column {
     return this.bin('endswith', o);
   }
   substr(pos: number, len: number): Column {
-    return new Column({ k: 'fn', name: 'substring', args: [this.expr, { k: 'lit', value: pos }, { k: 'lit', value: len }] });
+    return new Column({
+      k: 'fn',
+      name: 'substring',
+      args: [this.expr, { k: 'lit', value: pos }, { k: 'lit', value: len }],
+    });
   }
   getField(name: string): Column {
     return new Column({ k: 'fn', name: 'get_field', args: [this.expr, { k: 'lit', value: name }] });
@@ -212,13 +216,19 @@ export class Column {
   /** Adds a branch to a when() chain. */
   when(condition: Column, value: Column | Literal): Column {
     if (this.expr.k !== 'case' || this.expr.otherwise) {
-      throw new EddyError('INVALID_ARGUMENT', `when() can only follow when(), not ${describeValue(exprName(this.expr))}; start with the when() function`);
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `when() can only follow when(), not ${describeValue(exprName(this.expr))}; start with the when() function`,
+      );
     }
     return new Column({ k: 'case', branches: [...this.expr.branches, [condition.expr, valueExpr(value)]] });
   }
   otherwise(value: Column | Literal): Column {
     if (this.expr.k !== 'case' || this.expr.otherwise) {
-      throw new EddyError('INVALID_ARGUMENT', `otherwise() can only follow when(), not ${describeValue(exprName(this.expr))}`);
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `otherwise() can only follow when(), not ${describeValue(exprName(this.expr))}`,
+      );
     }
     return new Column({ k: 'case', branches: this.expr.branches, otherwise: valueExpr(value) });
   }

@@ -7,7 +7,11 @@ import { parseExpression, parseNamedExpression } from './parser.js';
  */
 
 function call(name: string, ...args: (ColumnOrName | Expr)[]): Column {
-  return new Column({ k: 'fn', name, args: args.map((a) => (typeof a === 'string' || a instanceof Column ? toExpr(a) : a)) });
+  return new Column({
+    k: 'fn',
+    name,
+    args: args.map((a) => (typeof a === 'string' || a instanceof Column ? toExpr(a) : a)),
+  });
 }
 const litExpr = (v: Literal): Expr => ({ k: 'lit', value: v });
 
@@ -116,7 +120,12 @@ export function to_timestamp(c: ColumnOrName, format?: string): Column {
  * Event-time windows, as Spark's window(): a struct column {start, end}. With a slide shorter than the
  * duration a row falls in several windows; use that form as a groupBy() key.
  */
-export function window(timeColumn: ColumnOrName, windowDuration: string, slideDuration?: string, startTime?: string): Column {
+export function window(
+  timeColumn: ColumnOrName,
+  windowDuration: string,
+  slideDuration?: string,
+  startTime?: string,
+): Column {
   const args: Expr[] = [toExpr(timeColumn), litExpr(windowDuration)];
   if (slideDuration !== undefined || startTime !== undefined) args.push(litExpr(slideDuration ?? windowDuration));
   if (startTime !== undefined) args.push(litExpr(startTime));

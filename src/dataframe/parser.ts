@@ -18,7 +18,29 @@ interface Token {
   end: number;
 }
 
-const OPS = ['<=>', '<=', '>=', '<>', '!=', '==', '||', '=', '<', '>', '+', '-', '*', '/', '%', '(', ')', ',', '.', '[', ']'];
+const OPS = [
+  '<=>',
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '==',
+  '||',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '(',
+  ')',
+  ',',
+  '.',
+  '[',
+  ']',
+];
 
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -97,7 +119,22 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const RESERVED = new Set(['AND', 'OR', 'NOT', 'AS', 'IS', 'IN', 'LIKE', 'RLIKE', 'BETWEEN', 'FROM', 'THEN', 'ELSE', 'END', 'WHEN']);
+const RESERVED = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'AS',
+  'IS',
+  'IN',
+  'LIKE',
+  'RLIKE',
+  'BETWEEN',
+  'FROM',
+  'THEN',
+  'ELSE',
+  'END',
+  'WHEN',
+]);
 
 class Parser {
   private pos = 0;
@@ -145,7 +182,10 @@ class Parser {
   fail(what: string): never {
     const t = this.peek();
     const found = t.kind === 'eof' ? 'end of input' : describeValue(t.text);
-    throw new EddyError('INVALID_ARGUMENT', `cannot parse expression ${describeValue(this.src)} at position ${t.start}: ${what}, found ${found}`);
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `cannot parse expression ${describeValue(this.src)} at position ${t.start}: ${what}, found ${found}`,
+    );
   }
 
   /** expr [AS] alias */
@@ -186,7 +226,9 @@ class Parser {
         l = fn(neg ? 'isnotnull' : 'isnull', l);
         continue;
       }
-      const neg = this.isKw('NOT') && (this.isKw('IN', 1) || this.isKw('LIKE', 1) || this.isKw('BETWEEN', 1) || this.isKw('RLIKE', 1));
+      const neg =
+        this.isKw('NOT') &&
+        (this.isKw('IN', 1) || this.isKw('LIKE', 1) || this.isKw('BETWEEN', 1) || this.isKw('RLIKE', 1));
       if (neg) this.pos++;
       let e: Expr | null = null;
       if (this.acceptKw('IN')) {
@@ -254,7 +296,13 @@ class Parser {
       if (this.acceptOp('[')) {
         const idx = this.expr();
         this.expectOp(']');
-        e = fn('element_at', e, idx.k === 'lit' && typeof idx.value === 'number' ? { k: 'lit', value: idx.value + 1 } : fn('+', idx, { k: 'lit', value: 1 }));
+        e = fn(
+          'element_at',
+          e,
+          idx.k === 'lit' && typeof idx.value === 'number'
+            ? { k: 'lit', value: idx.value + 1 }
+            : fn('+', idx, { k: 'lit', value: 1 }),
+        );
       } else if (this.isOp('.') && (this.peek(1).kind === 'ident' || this.peek(1).kind === 'qident')) {
         this.pos++;
         e = fn('get_field', e, { k: 'lit', value: this.next().text });
@@ -315,8 +363,19 @@ class Parser {
       while (this.acceptOp(','));
     }
     this.expectOp(')');
-    const alias: Record<string, string> = { substr: 'substring', ucase: 'upper', lcase: 'lower', char_length: 'length', power: 'pow', ln: 'log', countdistinct: 'count_distinct', std: 'stddev' };
-    return distinct ? { k: 'fn', name: alias[name] ?? name, args, distinct } : { k: 'fn', name: alias[name] ?? name, args };
+    const alias: Record<string, string> = {
+      substr: 'substring',
+      ucase: 'upper',
+      lcase: 'lower',
+      char_length: 'length',
+      power: 'pow',
+      ln: 'log',
+      countdistinct: 'count_distinct',
+      std: 'stddev',
+    };
+    return distinct
+      ? { k: 'fn', name: alias[name] ?? name, args, distinct }
+      : { k: 'fn', name: alias[name] ?? name, args };
   }
   private cast(): Expr {
     this.expectOp('(');

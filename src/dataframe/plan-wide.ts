@@ -89,10 +89,19 @@ export class AggregatePlan extends Plan {
     }
     const cols = [
       ...this.keys.map((k, j) => ColumnVector.fromValues(k.type, keyValues[j]!)),
-      ...this.aggs.map((a, k) => ColumnVector.fromValues(a.type, accs[k]!.map((x) => x.result()))),
+      ...this.aggs.map((a, k) =>
+        ColumnVector.fromValues(
+          a.type,
+          accs[k]!.map((x) => x.result()),
+        ),
+      ),
     ];
     const inter = new RecordBatch(this.intermediate, cols, ngroups);
-    const out = new RecordBatch(this.schema, this.results.map((r) => r.eval(inter)), ngroups);
+    const out = new RecordBatch(
+      this.schema,
+      this.results.map((r) => r.eval(inter)),
+      ngroups,
+    );
     return [
       async function* () {
         if (out.numRows > 0) yield out;
@@ -252,59 +261,75 @@ export class JoinPlan extends Plan {
     }
     const matchedRight = new Uint8Array(build.numRows);
     const parts = await this.left.partitions();
-    const self = this;
+    const { pairSchema, schema, output, leftKeys, residual } = this;
+    const leftSchema = this.left.schema;
     const how = this.how;
     const nl = this.left.schema.fields.length;
     const pairs = (lb: RecordBatch, li: Int32Array, ri: Int32Array): RecordBatch => {
       const cols = [
-        ...lb.columns.map((c, j) => gatherOrNull(c, li, self.pairSchema.fields[j]!.dataType)),
-        ...build.columns.map((c, j) => gatherOrNull(c, ri, self.pairSchema.fields[nl + j]!.dataType)),
+        ...lb.columns.map((c, j) => gatherOrNull(c, li, pairSchema.fields[j]!.dataType)),
+        ...build.columns.map((c, j) => gatherOrNull(c, ri, pairSchema.fields[nl + j]!.dataType)),
       ];
-      return new RecordBatch(self.pairSchema, cols, li.length);
+      return new RecordBatch(pairSchema, cols, li.length);
     };
-    const finish = (pb: RecordBatch): RecordBatch => new RecordBatch(self.schema, self.output.map((o) => o.eval(pb)), pb.numRows);
-    const out: Partition[] = parts.map((p) => async function* () {
-      for await (const lb of p()) {
-        const lkeys = self.leftKeys.map((k) => k.eval(lb));
-        const li: number[] = [];
-        const ri: number[] = [];
-        for (let i = 0; i < lb.numRows; i++) {
-          const key = self.leftKeys.length === 0 ? 0 : rowKey(lkeys, i, false);
-          const list = key === null ? undefined : table.get(key);
-          if (list) for (const r of list) (li.push(i), ri.push(r));
-        }
-        let L = Int32Array.from(li);
-        let R = Int32Array.from(ri);
-        if (self.residual && L.length > 0) {
-          const { indices, count } = selectTrue(self.residual, pairs(lb, L, R));
-          L = Int32Array.from(indices.subarray(0, count), (k) => L[k]!);
-          R = Int32Array.from(indices.subarray(0, count), (k) => R[k]!);
-        }
-        for (const r of R) matchedRight[r] = 1;
-        if (how === 'left_semi' || how === 'left_anti') {
-          const hit = new Uint8Array(lb.numRows);
-          for (const l of L) hit[l] = 1;
-          const keep: number[] = [];
-          for (let i = 0; i < lb.numRows; i++) if ((hit[i] === 1) === (how === 'left_semi')) keep.push(i);
-          if (keep.length > 0) yield lb.gather(Int32Array.from(keep));
-          continue;
-        }
-        if (how === 'left' || how === 'full') {
-          const hit = new Uint8Array(lb.numRows);
-          for (const l of L) hit[l] = 1;
-          const extraL: number[] = [];
-          for (let i = 0; i < lb.numRows; i++) if (hit[i] === 0) extraL.push(i);
-          if (extraL.length > 0) {
-            // Keep left order: merge matched pairs and unmatched rows by left index.
-            const all = [...L.keys()].map((k) => [L[k]!, R[k]!] as const).concat(extraL.map((l) => [l, -1] as const));
-            all.sort((a, b) => a[0] - b[0]);
-            L = Int32Array.from(all, (x) => x[0]);
-            R = Int32Array.from(all, (x) => x[1]);
+    const finish = (pb: RecordBatch): RecordBatch =>
+      new RecordBatch(
+        schema,
+        output.map((o) => o.eval(pb)),
+        pb.numRows,
+      );
+    const out: Partition[] = parts.map(
+      (p) =>
+        async function* () {
+          for await (const lb of p()) {
+            const lkeys = leftKeys.map((k) => k.eval(lb));
+            const li: number[] = [];
+            const ri: number[] = [];
+            for (let i = 0; i < lb.numRows; i++) {
+              const key = leftKeys.length === 0 ? 0 : rowKey(lkeys, i, false);
+              const list = key === null ? undefined : table.get(key);
+              if (list) {
+                for (const r of list) {
+                  li.push(i);
+                  ri.push(r);
+                }
+              }
+            }
+            let L = Int32Array.from(li);
+            let R = Int32Array.from(ri);
+            if (residual && L.length > 0) {
+              const { indices, count } = selectTrue(residual, pairs(lb, L, R));
+              L = Int32Array.from(indices.subarray(0, count), (k) => L[k]!);
+              R = Int32Array.from(indices.subarray(0, count), (k) => R[k]!);
+            }
+            for (const r of R) matchedRight[r] = 1;
+            if (how === 'left_semi' || how === 'left_anti') {
+              const hit = new Uint8Array(lb.numRows);
+              for (const l of L) hit[l] = 1;
+              const keep: number[] = [];
+              for (let i = 0; i < lb.numRows; i++) if ((hit[i] === 1) === (how === 'left_semi')) keep.push(i);
+              if (keep.length > 0) yield lb.gather(Int32Array.from(keep));
+              continue;
+            }
+            if (how === 'left' || how === 'full') {
+              const hit = new Uint8Array(lb.numRows);
+              for (const l of L) hit[l] = 1;
+              const extraL: number[] = [];
+              for (let i = 0; i < lb.numRows; i++) if (hit[i] === 0) extraL.push(i);
+              if (extraL.length > 0) {
+                // Keep left order: merge matched pairs and unmatched rows by left index.
+                const all = [...L.keys()]
+                  .map((k) => [L[k]!, R[k]!] as const)
+                  .concat(extraL.map((l) => [l, -1] as const));
+                all.sort((a, b) => a[0] - b[0]);
+                L = Int32Array.from(all, (x) => x[0]);
+                R = Int32Array.from(all, (x) => x[1]);
+              }
+            }
+            if (L.length > 0) yield finish(pairs(lb, L, R));
           }
-        }
-        if (L.length > 0) yield finish(pairs(lb, L, R));
-      }
-    });
+        },
+    );
     if (how === 'right' || how === 'full') {
       // The unmatched right rows are known only after every left partition ran, so they come last.
       const leftParts = out;
@@ -316,7 +341,7 @@ export class JoinPlan extends Plan {
           if (extra.length === 0) return;
           const R = Int32Array.from(extra);
           const L = new Int32Array(R.length).fill(-1);
-          const empty = RecordBatch.empty(self.left.schema);
+          const empty = RecordBatch.empty(leftSchema);
           yield finish(pairs(empty, L, R));
         },
       ];

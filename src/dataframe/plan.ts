@@ -37,9 +37,12 @@ export class LocalRelation extends Plan {
   }
   partitions(): Promise<Partition[]> {
     return Promise.resolve(
-      this.parts.map((batches) => async function* () {
-        yield* batches;
-      }),
+      this.parts.map(
+        (batches) =>
+          async function* () {
+            yield* batches;
+          },
+      ),
     );
   }
   describe(): string {
@@ -89,7 +92,12 @@ export class ProjectPlan extends Plan {
   }
 
   project(batch: RecordBatch): RecordBatch {
-    if (!this.generator) return new RecordBatch(this.schema, this.exprs.map((e) => e.eval(batch)), batch.numRows);
+    if (!this.generator)
+      return new RecordBatch(
+        this.schema,
+        this.exprs.map((e) => e.eval(batch)),
+        batch.numRows,
+      );
     const g = this.generator;
     const arrays = g.input.eval(batch);
     const rows: number[] = [];
@@ -116,12 +124,13 @@ export class ProjectPlan extends Plan {
 
   async partitions(): Promise<Partition[]> {
     const parts = await this.child.partitions();
-    return parts.map((p) => {
-      const self = this;
-      return async function* () {
-        for await (const b of p()) yield self.project(b);
-      };
-    });
+    const project = (b: RecordBatch): RecordBatch => this.project(b);
+    return parts.map(
+      (p) =>
+        async function* () {
+          for await (const b of p()) yield project(b);
+        },
+    );
   }
   describe(): string {
     return `Project [${this.exprs.map((e) => e.name).join(', ')}]${this.generator ? ' with Generate' : ''}`;
@@ -143,13 +152,16 @@ export class FilterPlan extends Plan {
   async partitions(): Promise<Partition[]> {
     const parts = await this.child.partitions();
     const pred = this.predicate;
-    return parts.map((p) => async function* () {
-      for await (const b of p()) {
-        const { indices, count } = selectTrue(pred, b);
-        if (count === b.numRows) yield b;
-        else if (count > 0) yield b.gather(indices, count);
-      }
-    });
+    return parts.map(
+      (p) =>
+        async function* () {
+          for await (const b of p()) {
+            const { indices, count } = selectTrue(pred, b);
+            if (count === b.numRows) yield b;
+            else if (count > 0) yield b.gather(indices, count);
+          }
+        },
+    );
   }
   describe(): string {
     return `Filter ${this.predicate.name}`;
@@ -206,9 +218,12 @@ export class UnionPlan extends Plan {
     const schema = this.schema;
     const all = await Promise.all(this.children.map((c) => c.partitions()));
     // Batches keep their own columns; only the schema (names, nullability) is the union's.
-    return all.flat().map((p) => async function* () {
-      for await (const b of p()) yield new RecordBatch(schema, b.columns, b.numRows);
-    });
+    return all.flat().map(
+      (p) =>
+        async function* () {
+          for await (const b of p()) yield new RecordBatch(schema, b.columns, b.numRows);
+        },
+    );
   }
   describe(): string {
     return 'Union';
@@ -248,18 +263,21 @@ export class SamplePlan extends Plan {
   async partitions(): Promise<Partition[]> {
     const parts = await this.child.partitions();
     const { lower, upper, seed } = this;
-    return parts.map((p, pi) => async function* () {
-      const rnd = seededRandom(seed + pi * 0x9e3779b1);
-      for await (const b of p()) {
-        const idx = new Int32Array(b.numRows);
-        let n = 0;
-        for (let i = 0; i < b.numRows; i++) {
-          const x = rnd();
-          if (x >= lower && x < upper) idx[n++] = i;
-        }
-        if (n > 0) yield b.gather(idx, n);
-      }
-    });
+    return parts.map(
+      (p, pi) =>
+        async function* () {
+          const rnd = seededRandom(seed + pi * 0x9e3779b1);
+          for await (const b of p()) {
+            const idx = new Int32Array(b.numRows);
+            let n = 0;
+            for (let i = 0; i < b.numRows; i++) {
+              const x = rnd();
+              if (x >= lower && x < upper) idx[n++] = i;
+            }
+            if (n > 0) yield b.gather(idx, n);
+          }
+        },
+    );
   }
   describe(): string {
     return `Sample [${this.lower}, ${this.upper}) seed=${this.seed}`;
@@ -289,9 +307,12 @@ export class CachePlan extends Plan {
   }
   async partitions(): Promise<Partition[]> {
     const data = await this.materialize();
-    return data.map((batches) => async function* () {
-      yield* batches;
-    });
+    return data.map(
+      (batches) =>
+        async function* () {
+          yield* batches;
+        },
+    );
   }
   describe(): string {
     return 'InMemoryRelation';
@@ -306,7 +327,8 @@ export class RepartitionPlan extends Plan {
     readonly n: number,
   ) {
     super();
-    if (!Number.isInteger(n) || n < 1) throw new EddyError('INVALID_ARGUMENT', `number of partitions ${n} must be a positive integer`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new EddyError('INVALID_ARGUMENT', `number of partitions ${n} must be a positive integer`);
     this.children = [child];
   }
   get schema(): StructType {

@@ -19,7 +19,10 @@ export function containsAggregate(e: Expr): boolean {
     case 'sort':
       return containsAggregate(e.child);
     case 'case':
-      return e.branches.some(([c, v]) => containsAggregate(c) || containsAggregate(v)) || (e.otherwise ? containsAggregate(e.otherwise) : false);
+      return (
+        e.branches.some(([c, v]) => containsAggregate(c) || containsAggregate(v)) ||
+        (e.otherwise ? containsAggregate(e.otherwise) : false)
+      );
     default:
       return false;
   }
@@ -36,7 +39,9 @@ export function bindNamed(e: Expr, schema: StructType, ctx: AnalysisContext): Bo
 
 /** Expands `*` into every column. */
 function expandStar(items: readonly Expr[], schema: StructType): Expr[] {
-  return items.flatMap((e) => (e.k === 'star' ? schema.fields.map((_, i): Expr => ({ k: 'col', name: schema.fields[i]!.name, index: i })) : [e]));
+  return items.flatMap((e) =>
+    e.k === 'star' ? schema.fields.map((_, i): Expr => ({ k: 'col', name: schema.fields[i]!.name, index: i })) : [e],
+  );
 }
 
 export function planSelect(child: Plan, items: readonly Expr[], ctx: AnalysisContext): Plan {
@@ -46,8 +51,13 @@ export function planSelect(child: Plan, items: readonly Expr[], ctx: AnalysisCon
   const bounds = exprs.map((e, index) => {
     const { inner, alias } = stripAlias(e);
     if (inner.k === 'fn' && (inner.name === 'explode' || inner.name === 'explode_outer')) {
-      if (generator) throw new EddyError('ANALYSIS_ERROR', `only one generator (explode) is allowed per select, found a second one: ${outputName(e)}`);
-      if (inner.args.length !== 1) throw new EddyError('ANALYSIS_ERROR', `${inner.name}() takes one array argument, given ${inner.args.length}`);
+      if (generator)
+        throw new EddyError(
+          'ANALYSIS_ERROR',
+          `only one generator (explode) is allowed per select, found a second one: ${outputName(e)}`,
+        );
+      if (inner.args.length !== 1)
+        throw new EddyError('ANALYSIS_ERROR', `${inner.name}() takes one array argument, given ${inner.args.length}`);
       const input = bind(inner.args[0]!, child.schema, ctx);
       if (input.type.kind !== 'array') {
         throw new EddyError(
@@ -57,7 +67,14 @@ export function planSelect(child: Plan, items: readonly Expr[], ctx: AnalysisCon
       }
       generator = { index, input, outer: inner.name === 'explode_outer' };
       const elementType = input.type.elementType;
-      const b: Bound = { type: elementType, nullable: true, name: alias ?? 'col', eval: () => { throw new EddyError('INTERNAL', 'generator evaluated as a scalar'); } };
+      const b: Bound = {
+        type: elementType,
+        nullable: true,
+        name: alias ?? 'col',
+        eval: () => {
+          throw new EddyError('INTERNAL', 'generator evaluated as a scalar');
+        },
+      };
       return b;
     }
     return bindNamed(e, child.schema, ctx);
@@ -66,7 +83,11 @@ export function planSelect(child: Plan, items: readonly Expr[], ctx: AnalysisCon
 }
 
 /** If e is window(t, duration, slide) with slide < duration, its spec: rows must be expanded before grouping. */
-function slidingWindow(e: Expr, schema: StructType, ctx: AnalysisContext): { time: Bound; name: string; spec: ReturnType<typeof windowSpec> } | null {
+function slidingWindow(
+  e: Expr,
+  schema: StructType,
+  ctx: AnalysisContext,
+): { time: Bound; name: string; spec: ReturnType<typeof windowSpec> } | null {
   const { inner, alias } = stripAlias(e);
   if (inner.k !== 'fn' || inner.name !== 'window' || inner.args.length < 3) return null;
   const args = inner.args.map((a) => bind(a, schema, ctx));
@@ -79,7 +100,12 @@ function slidingWindow(e: Expr, schema: StructType, ctx: AnalysisContext): { tim
  * groupBy(keys).agg(items): each aggregate call inside the items becomes an accumulator; what is left of the
  * item is evaluated over [keys..., aggregates...], so sum(a) / count(a) and round(avg(x), 2) work.
  */
-export function planAggregate(child: Plan, keyExprs: readonly Expr[], items: readonly Expr[], ctx: AnalysisContext): Plan {
+export function planAggregate(
+  child: Plan,
+  keyExprs: readonly Expr[],
+  items: readonly Expr[],
+  ctx: AnalysisContext,
+): Plan {
   let input = child;
   let keys = [...keyExprs];
   // A sliding window puts each row in several windows: expand rows first, then group on the window column.
@@ -89,9 +115,22 @@ export function planAggregate(child: Plan, keyExprs: readonly Expr[], items: rea
     const s = sliding[si]!;
     const passthrough = child.schema.fields.map((_, i) => positional(i, child.schema));
     const windows = rowwise('windows', ArrayType(WINDOW_TYPE), [s.time], (v) => windowsOf(v[0] as number, s.spec));
-    const winCol: Bound = { type: WINDOW_TYPE, nullable: false, name: `__window`, eval: () => { throw new EddyError('INTERNAL', 'generator evaluated as a scalar'); } };
-    input = new ProjectPlan(child, [...passthrough, winCol], { index: passthrough.length, input: windows, outer: false });
-    keys = keys.map((k, i) => (i === si ? { k: 'alias', child: { k: 'col', name: '__window', index: passthrough.length }, name: s.name } : k));
+    const winCol: Bound = {
+      type: WINDOW_TYPE,
+      nullable: false,
+      name: `__window`,
+      eval: () => {
+        throw new EddyError('INTERNAL', 'generator evaluated as a scalar');
+      },
+    };
+    input = new ProjectPlan(child, [...passthrough, winCol], {
+      index: passthrough.length,
+      input: windows,
+      outer: false,
+    });
+    keys = keys.map((k, i) =>
+      i === si ? { k: 'alias', child: { k: 'col', name: '__window', index: passthrough.length }, name: s.name } : k,
+    );
   }
   const keyBounds = keys.map((k) => bindNamed(k, input.schema, ctx));
   const aggs: AggregateFn[] = [];
@@ -99,7 +138,8 @@ export function planAggregate(child: Plan, keyExprs: readonly Expr[], items: rea
     switch (e.k) {
       case 'fn': {
         if (AGGREGATE_NAMES.has(e.name)) {
-          if (e.args.some(containsAggregate)) throw new EddyError('ANALYSIS_ERROR', `aggregate functions cannot be nested: '${outputName(e)}'`);
+          if (e.args.some(containsAggregate))
+            throw new EddyError('ANALYSIS_ERROR', `aggregate functions cannot be nested: '${outputName(e)}'`);
           const star = e.args.length === 1 && e.args[0]!.k === 'star';
           let arg: Bound | null = null;
           if (!star && e.args.length > 0) {
@@ -118,7 +158,11 @@ export function planAggregate(child: Plan, keyExprs: readonly Expr[], items: rea
       case 'cast':
         return { ...e, child: rewrite(e.child) };
       case 'case':
-        return { k: 'case', branches: e.branches.map(([c, v]) => [rewrite(c), rewrite(v)] as const), ...(e.otherwise ? { otherwise: rewrite(e.otherwise) } : {}) };
+        return {
+          k: 'case',
+          branches: e.branches.map(([c, v]) => [rewrite(c), rewrite(v)] as const),
+          ...(e.otherwise ? { otherwise: rewrite(e.otherwise) } : {}),
+        };
       default:
         return e;
     }
@@ -190,28 +234,50 @@ const JOIN_TYPES: Record<string, JoinType> = {
 
 export function joinType(how: string): JoinType {
   const t = JOIN_TYPES[how.toLowerCase()];
-  if (!t) throw new EddyError('INVALID_ARGUMENT', `unsupported join type ${describeValue(how)}; use one of ${Object.keys(JOIN_TYPES).join(', ')}`);
+  if (!t)
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `unsupported join type ${describeValue(how)}; use one of ${Object.keys(JOIN_TYPES).join(', ')}`,
+    );
   return t;
 }
 
 /** join(other, ['id']) — Spark's USING join: keys appear once, then the other columns of each side. */
-export function planUsingJoin(left: Plan, right: Plan, names: readonly string[], how: JoinType, ctx: AnalysisContext): Plan {
+export function planUsingJoin(
+  left: Plan,
+  right: Plan,
+  names: readonly string[],
+  how: JoinType,
+  ctx: AnalysisContext,
+): Plan {
   const ls = left.schema;
   const rs = right.schema;
   const li = names.map((n) => {
     const i = ls.indexOf(n);
-    if (i < 0) throw new EddyError('ANALYSIS_ERROR', `USING column '${n}' cannot be resolved on the left side of the join; left columns: [${ls.fieldNames.join(', ')}]`);
+    if (i < 0)
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `USING column '${n}' cannot be resolved on the left side of the join; left columns: [${ls.fieldNames.join(', ')}]`,
+      );
     return i;
   });
   const ri = names.map((n) => {
     const i = rs.indexOf(n);
-    if (i < 0) throw new EddyError('ANALYSIS_ERROR', `USING column '${n}' cannot be resolved on the right side of the join; right columns: [${rs.fieldNames.join(', ')}]`);
+    if (i < 0)
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `USING column '${n}' cannot be resolved on the right side of the join; right columns: [${rs.fieldNames.join(', ')}]`,
+      );
     return i;
   });
   const lk = li.map((i) => positional(i, ls));
   const rk = ri.map((i, k) => {
     const t = widerType(lk[k]!.type, rs.fields[i]!.dataType);
-    if (!t) throw new EddyError('ANALYSIS_ERROR', `USING column '${names[k]}' has type ${simpleString(lk[k]!.type)} on the left but ${simpleString(rs.fields[i]!.dataType)} on the right`);
+    if (!t)
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `USING column '${names[k]}' has type ${simpleString(lk[k]!.type)} on the left but ${simpleString(rs.fields[i]!.dataType)} on the right`,
+      );
     return coerce(positional(i, rs), t);
   });
   const lkc = lk.map((b, k) => coerce(b, widerType(b.type, rk[k]!.type)!));
@@ -224,7 +290,22 @@ export function planUsingJoin(left: Plan, right: Plan, names: readonly string[],
       const lb = positional(l, pair);
       const rb = positional(nl + ri[k]!, pair);
       if (how === 'right') return renamed(rb, lb.name);
-      if (how === 'full') return renamed(bind({ k: 'fn', name: 'coalesce', args: [{ k: 'col', name: '', index: l }, { k: 'col', name: '', index: nl + ri[k]! }] }, pair, ctx), lb.name);
+      if (how === 'full')
+        return renamed(
+          bind(
+            {
+              k: 'fn',
+              name: 'coalesce',
+              args: [
+                { k: 'col', name: '', index: l },
+                { k: 'col', name: '', index: nl + ri[k]! },
+              ],
+            },
+            pair,
+            ctx,
+          ),
+          lb.name,
+        );
       return lb;
     });
     output = [
@@ -240,7 +321,15 @@ export function planUsingJoin(left: Plan, right: Plan, names: readonly string[],
  * join(other, condition): columns are resolved on the side they came from (df.col('id')) or by a name unique
  * to one side; equalities between one side and the other become hash keys, the rest a residual filter.
  */
-export function planConditionJoin(left: Plan, right: Plan, leftTag: object, rightTag: object, cond: Expr | null, how: JoinType, ctx: AnalysisContext): Plan {
+export function planConditionJoin(
+  left: Plan,
+  right: Plan,
+  leftTag: object,
+  rightTag: object,
+  cond: Expr | null,
+  how: JoinType,
+  ctx: AnalysisContext,
+): Plan {
   const ls = left.schema;
   const rs = right.schema;
   const nl = ls.fields.length;
@@ -258,7 +347,10 @@ export function planConditionJoin(left: Plan, right: Plan, leftTag: object, righ
         else if (e.from !== undefined && e.from !== leftTag && e.from !== rightTag) {
           throw new EddyError('ANALYSIS_ERROR', `column '${e.name}' belongs to neither side of the join`);
         } else if (inL >= 0 && inR >= 0) {
-          throw new EddyError('ANALYSIS_ERROR', `reference '${e.name}' is ambiguous: both sides of the join have it; use left.col('${e.name}') and right.col('${e.name}'), or join on ['${e.name}']`);
+          throw new EddyError(
+            'ANALYSIS_ERROR',
+            `reference '${e.name}' is ambiguous: both sides of the join have it; use left.col('${e.name}') and right.col('${e.name}'), or join on ['${e.name}']`,
+          );
         } else if (inL >= 0) side = 'L';
         else if (inR >= 0) side = 'R';
         else throw unresolved(e.name, pair);
@@ -272,7 +364,11 @@ export function planConditionJoin(left: Plan, right: Plan, leftTag: object, righ
       case 'sort':
         return { ...e, child: resolve(e.child) };
       case 'case':
-        return { k: 'case', branches: e.branches.map(([c, v]) => [resolve(c), resolve(v)] as const), ...(e.otherwise ? { otherwise: resolve(e.otherwise) } : {}) };
+        return {
+          k: 'case',
+          branches: e.branches.map(([c, v]) => [resolve(c), resolve(v)] as const),
+          ...(e.otherwise ? { otherwise: resolve(e.otherwise) } : {}),
+        };
       default:
         return e;
     }
@@ -304,7 +400,11 @@ export function planConditionJoin(left: Plan, right: Plan, leftTag: object, righ
         const lb = bind(resolve(le), pair, ctx);
         const rb = bind(resolve(re), pair, ctx);
         const t = widerType(lb.type, rb.type);
-        if (!t) throw new EddyError('ANALYSIS_ERROR', `cannot resolve '${outputName(c)}' due to data type mismatch: ${simpleString(lb.type)} and ${simpleString(rb.type)}`);
+        if (!t)
+          throw new EddyError(
+            'ANALYSIS_ERROR',
+            `cannot resolve '${outputName(c)}' due to data type mismatch: ${simpleString(lb.type)} and ${simpleString(rb.type)}`,
+          );
         // Keys are evaluated on each side's own batches: shift right-side positions back to the right schema.
         lk.push(coerce(bind(resolve(le), ls, ctx), t));
         rk.push(coerce(bind(shift(resolve(re), -nl), rs, ctx), t));
@@ -317,9 +417,16 @@ export function planConditionJoin(left: Plan, right: Plan, leftTag: object, righ
   if (rest.length > 0) {
     const r = rest.reduce((a, b): Expr => ({ k: 'fn', name: 'and', args: [a, b] }));
     residual = bind(resolve(r), pair, ctx);
-    if (residual.type.kind !== 'boolean') throw new EddyError('ANALYSIS_ERROR', `join condition '${residual.name}' must be boolean, not ${simpleString(residual.type)}`);
+    if (residual.type.kind !== 'boolean')
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `join condition '${residual.name}' must be boolean, not ${simpleString(residual.type)}`,
+      );
   }
-  const output = how === 'left_semi' || how === 'left_anti' ? ls.fields.map((_, i) => positional(i, ls)) : pair.fields.map((_, i) => positional(i, pair));
+  const output =
+    how === 'left_semi' || how === 'left_anti'
+      ? ls.fields.map((_, i) => positional(i, ls))
+      : pair.fields.map((_, i) => positional(i, pair));
   return new JoinPlan(left, right, how === 'cross' ? 'inner' : how, lk, rk, residual, output);
 }
 
@@ -334,7 +441,11 @@ function shift(e: Expr, by: number): Expr {
     case 'sort':
       return { ...e, child: shift(e.child, by) };
     case 'case':
-      return { k: 'case', branches: e.branches.map(([c, v]) => [shift(c, by), shift(v, by)] as const), ...(e.otherwise ? { otherwise: shift(e.otherwise, by) } : {}) };
+      return {
+        k: 'case',
+        branches: e.branches.map(([c, v]) => [shift(c, by), shift(v, by)] as const),
+        ...(e.otherwise ? { otherwise: shift(e.otherwise, by) } : {}),
+      };
     default:
       return e;
   }
@@ -354,7 +465,11 @@ export function planUnion(first: Plan, others: readonly Plan[], byName: boolean,
     if (!byName) return p;
     const items: Expr[] = base.fields.map((f) => {
       const i = s.indexOf(f.name);
-      if (i < 0) throw new EddyError('ANALYSIS_ERROR', `unionByName: cannot resolve column '${f.name}' in table ${pi + 1} with columns [${s.fieldNames.join(', ')}]`);
+      if (i < 0)
+        throw new EddyError(
+          'ANALYSIS_ERROR',
+          `unionByName: cannot resolve column '${f.name}' in table ${pi + 1} with columns [${s.fieldNames.join(', ')}]`,
+        );
       return { k: 'col', name: f.name, index: i };
     });
     return planSelect(p, items, ctx);
@@ -364,7 +479,10 @@ export function planUnion(first: Plan, others: readonly Plan[], byName: boolean,
     for (const p of inputs) {
       const w = widerType(t, p.schema.fields[i]!.dataType);
       if (!w) {
-        throw new EddyError('ANALYSIS_ERROR', `Union can only be performed on tables with compatible column types: column ${i + 1} ('${f.name}') is ${simpleString(t)} in one table and ${simpleString(p.schema.fields[i]!.dataType)} in another`);
+        throw new EddyError(
+          'ANALYSIS_ERROR',
+          `Union can only be performed on tables with compatible column types: column ${i + 1} ('${f.name}') is ${simpleString(t)} in one table and ${simpleString(p.schema.fields[i]!.dataType)} in another`,
+        );
       }
       t = w;
     }
@@ -372,10 +490,17 @@ export function planUnion(first: Plan, others: readonly Plan[], byName: boolean,
   });
   const aligned = inputs.map((p) => {
     if (p.schema.fields.every((f, i) => f.dataType.kind === types[i]!.kind)) return p;
-    return new ProjectPlan(p, p.schema.fields.map((_, i) => coerce(positional(i, p.schema), types[i]!)));
+    return new ProjectPlan(
+      p,
+      p.schema.fields.map((_, i) => coerce(positional(i, p.schema), types[i]!)),
+    );
   });
   const schema = new StructType(
-    base.fields.map((f, i) => ({ name: f.name, dataType: types[i]!, nullable: aligned.some((p) => p.schema.fields[i]!.nullable) })),
+    base.fields.map((f, i) => ({
+      name: f.name,
+      dataType: types[i]!,
+      nullable: aligned.some((p) => p.schema.fields[i]!.nullable),
+    })),
   );
   return new UnionPlan(schema, aligned);
 }

@@ -28,7 +28,10 @@ export function constant(b: Bound, fn: string, what: string): unknown {
   try {
     return b.eval(EMPTY).get(0);
   } catch {
-    throw new EddyError('ANALYSIS_ERROR', `${fn}(): the ${what} must be a literal, not the column expression '${b.name}'`);
+    throw new EddyError(
+      'ANALYSIS_ERROR',
+      `${fn}(): the ${what} must be a literal, not the column expression '${b.name}'`,
+    );
   }
 }
 
@@ -77,7 +80,10 @@ function regex(b: Bound, fn: string): RegExp {
   try {
     return new RegExp(String(p), 'gu');
   } catch (e) {
-    throw new EddyError('ANALYSIS_ERROR', `${fn}(): pattern ${describeValue(p)} is not a valid regular expression: ${(e as Error).message}`);
+    throw new EddyError(
+      'ANALYSIS_ERROR',
+      `${fn}(): pattern ${describeValue(p)} is not a valid regular expression: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -102,7 +108,7 @@ function formatRegExp(fmt: string): RegExp {
     ['XXX', '(?<z>Z|[+-]\\d{2}:\\d{2})'],
   ];
   let re = '';
-  for (let i = 0; i < fmt.length; ) {
+  for (let i = 0; i < fmt.length;) {
     const tok = tokens.find(([t]) => fmt.startsWith(t, i));
     if (tok) {
       re += tok[1];
@@ -149,7 +155,10 @@ export function windowSpec(args: Bound[], name: string): WindowSpec {
   const slide = args.length > 2 ? d(2, 'slide duration') : duration;
   const start = args.length > 3 ? d(3, 'start time') : 0;
   if (duration <= 0 || slide <= 0 || slide > duration) {
-    throw new EddyError('ANALYSIS_ERROR', `window(${name}): the slide duration (${slide} ms) must be positive and at most the window duration (${duration} ms)`);
+    throw new EddyError(
+      'ANALYSIS_ERROR',
+      `window(${name}): the slide duration (${slide} ms) must be positive and at most the window duration (${duration} ms)`,
+    );
   }
   return { duration, slide, start };
 }
@@ -165,7 +174,11 @@ export function windowsOf(t: number, w: WindowSpec): { start: number; end: numbe
 export const SCALAR_FUNCTIONS: Record<string, Impl> = {
   not(args, name) {
     arity('not', args, 1);
-    if (args[0]!.type.kind !== 'boolean' && args[0]!.type.kind !== 'null') throw mismatch(name, `argument 1 requires boolean type, but '${args[0]!.name}' is of ${simpleString(args[0]!.type)} type`);
+    if (args[0]!.type.kind !== 'boolean' && args[0]!.type.kind !== 'null')
+      throw mismatch(
+        name,
+        `argument 1 requires boolean type, but '${args[0]!.name}' is of ${simpleString(args[0]!.type)} type`,
+      );
     return rowwise(name, BooleanType, args, (v) => !v[0]);
   },
   negative(args, name) {
@@ -173,22 +186,35 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     requireType(name, args[0]!, '1', 'int', 'long', 'double');
     return rowwise(name, args[0]!.type, args, (v) => (typeof v[0] === 'bigint' ? -v[0] : -(v[0] as number)));
   },
-  isnull: (args, name) => (arity('isnull', args, 1), rowwise(name, BooleanType, args, (v) => v[0] === null, { nullSafe: true, nullable: false })),
-  isnotnull: (args, name) => (arity('isnotnull', args, 1), rowwise(name, BooleanType, args, (v) => v[0] !== null, { nullSafe: true, nullable: false })),
+  isnull: (args, name) => (
+    arity('isnull', args, 1),
+    rowwise(name, BooleanType, args, (v) => v[0] === null, { nullSafe: true, nullable: false })
+  ),
+  isnotnull: (args, name) => (
+    arity('isnotnull', args, 1),
+    rowwise(name, BooleanType, args, (v) => v[0] !== null, { nullSafe: true, nullable: false })
+  ),
   in(args, name) {
     arity('in', args, 1, Infinity);
     let t: DataType = args[0]!.type;
-    for (const a of args.slice(1)) t = widerType(t, a.type) ?? mismatch(name, `IN list values must be of the type of ${args[0]!.name}`) as never;
+    for (const a of args.slice(1))
+      t = widerType(t, a.type) ?? (mismatch(name, `IN list values must be of the type of ${args[0]!.name}`) as never);
     const cs = args.map((a) => coerce(a, t));
-    return rowwise(name, BooleanType, cs, (v) => {
-      if (v[0] === null) return null;
-      let sawNull = false;
-      for (let i = 1; i < v.length; i++) {
-        if (v[i] === null) sawNull = true;
-        else if (compareValues(v[0], v[i]) === 0) return true;
-      }
-      return sawNull ? null : false;
-    }, { nullSafe: true });
+    return rowwise(
+      name,
+      BooleanType,
+      cs,
+      (v) => {
+        if (v[0] === null) return null;
+        let sawNull = false;
+        for (let i = 1; i < v.length; i++) {
+          if (v[i] === null) sawNull = true;
+          else if (compareValues(v[0], v[i]) === 0) return true;
+        }
+        return sawNull ? null : false;
+      },
+      { nullSafe: true },
+    );
   },
   like(args, name) {
     arity('like', args, 2);
@@ -200,9 +226,27 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     const re = new RegExp(regex(args[1]!, 'rlike').source, 'u');
     return rowwise(name, BooleanType, [coerce(args[0]!, StringType)], (v) => re.test(v[0] as string));
   },
-  contains: (args, name) => rowwise(name, BooleanType, args.map((a) => coerce(a, StringType)), (v) => (v[0] as string).includes(v[1] as string)),
-  startswith: (args, name) => rowwise(name, BooleanType, args.map((a) => coerce(a, StringType)), (v) => (v[0] as string).startsWith(v[1] as string)),
-  endswith: (args, name) => rowwise(name, BooleanType, args.map((a) => coerce(a, StringType)), (v) => (v[0] as string).endsWith(v[1] as string)),
+  contains: (args, name) =>
+    rowwise(
+      name,
+      BooleanType,
+      args.map((a) => coerce(a, StringType)),
+      (v) => (v[0] as string).includes(v[1] as string),
+    ),
+  startswith: (args, name) =>
+    rowwise(
+      name,
+      BooleanType,
+      args.map((a) => coerce(a, StringType)),
+      (v) => (v[0] as string).startsWith(v[1] as string),
+    ),
+  endswith: (args, name) =>
+    rowwise(
+      name,
+      BooleanType,
+      args.map((a) => coerce(a, StringType)),
+      (v) => (v[0] as string).endsWith(v[1] as string),
+    ),
   upper: stringFn('upper', (s) => s.toUpperCase()),
   lower: stringFn('lower', (s) => s.toLowerCase()),
   // Spark's trim removes spaces only, not every whitespace character.
@@ -210,7 +254,9 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
   ltrim: stringFn('ltrim', (s) => s.replace(/^ +/, '')),
   rtrim: stringFn('rtrim', (s) => s.replace(/ +$/, '')),
   reverse: stringFn('reverse', (s) => [...s].reverse().join('')),
-  initcap: stringFn('initcap', (s) => s.toLowerCase().replace(/(^|\s)(\S)/g, (_m, a: string, b: string) => a + b.toUpperCase())),
+  initcap: stringFn('initcap', (s) =>
+    s.toLowerCase().replace(/(^|\s)(\S)/g, (_m, a: string, b: string) => a + b.toUpperCase()),
+  ),
   length(args, name) {
     arity('length', args, 1);
     if (args[0]!.type.kind === 'binary') return rowwise(name, IntegerType, args, (v) => (v[0] as Uint8Array).length);
@@ -232,20 +278,37 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     arity('substring', args, 2, 3);
     const s = coerce(args[0]!, StringType);
     const rest = args.slice(1).map((a) => coerce(a, IntegerType));
-    return rowwise(name, StringType, [s, ...rest], (v) => substringSql(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as number) : Infinity));
+    return rowwise(name, StringType, [s, ...rest], (v) =>
+      substringSql(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as number) : Infinity),
+    );
   },
   concat(args, name) {
     arity('concat', args, 1, Infinity);
     if (args.every((a) => a.type.kind === 'array')) {
       return rowwise(name, args[0]!.type, args, (v) => (v as unknown[][]).flat(1));
     }
-    return rowwise(name, StringType, args.map((a) => coerce(a, StringType)), (v) => v.join(''));
+    return rowwise(
+      name,
+      StringType,
+      args.map((a) => coerce(a, StringType)),
+      (v) => v.join(''),
+    );
   },
   concat_ws(args, name) {
     arity('concat_ws', args, 1, Infinity);
     const sep = String(constant(args[0]!, 'concat_ws', 'separator'));
     const rest = args.slice(1).map((a) => (a.type.kind === 'array' ? a : coerce(a, StringType)));
-    return rowwise(name, StringType, rest, (v) => v.flat(1).filter((x) => x !== null).join(sep), { nullSafe: true, nullable: false });
+    return rowwise(
+      name,
+      StringType,
+      rest,
+      (v) =>
+        v
+          .flat(1)
+          .filter((x) => x !== null)
+          .join(sep),
+      { nullSafe: true, nullable: false },
+    );
   },
   split(args, name) {
     arity('split', args, 2, 3);
@@ -274,44 +337,67 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
   coalesce(args, name) {
     arity('coalesce', args, 1, Infinity);
     let t: DataType = NullType;
-    for (const a of args) t = widerType(t, a.type) ?? (mismatch(name, `all arguments of coalesce must have a common type`) as never);
+    for (const a of args)
+      t = widerType(t, a.type) ?? (mismatch(name, `all arguments of coalesce must have a common type`) as never);
     const cs = args.map((a) => coerce(a, t));
-    return rowwise(name, t, cs, (v) => v.find((x) => x !== null) ?? null, { nullSafe: true, nullable: cs.every((c) => c.nullable) });
+    return rowwise(name, t, cs, (v) => v.find((x) => x !== null) ?? null, {
+      nullSafe: true,
+      nullable: cs.every((c) => c.nullable),
+    });
   },
   nvl: (args, name, ctx) => SCALAR_FUNCTIONS['coalesce']!(args, name, ctx),
   ifnull: (args, name, ctx) => SCALAR_FUNCTIONS['coalesce']!(args, name, ctx),
   current_timestamp(args, name, ctx) {
     arity('current_timestamp', args, 0);
-    return { type: TimestampType, nullable: false, name, eval: (b) => ColumnVector.constant(TimestampType, ctx.now, b.numRows) };
+    return {
+      type: TimestampType,
+      nullable: false,
+      name,
+      eval: (b) => ColumnVector.constant(TimestampType, ctx.now, b.numRows),
+    };
   },
   now: (args, name, ctx) => SCALAR_FUNCTIONS['current_timestamp']!(args, name, ctx),
   to_timestamp(args, name) {
     arity('to_timestamp', args, 1, 2);
     if (args.length === 1) return coerce(args[0]!, TimestampType);
     const re = formatRegExp(String(constant(args[1]!, 'to_timestamp', 'format')));
-    return rowwise(name, TimestampType, [coerce(args[0]!, StringType)], (v) => parseWithFormat(v[0] as string, re), { nullable: true });
+    return rowwise(name, TimestampType, [coerce(args[0]!, StringType)], (v) => parseWithFormat(v[0] as string, re), {
+      nullable: true,
+    });
   },
   window(args, name) {
     const w = windowSpec(args, name);
     if (w.slide !== w.duration) {
-      throw new EddyError('ANALYSIS_ERROR', `sliding window '${name}' puts a row in several windows; use it as a groupBy() key, where Eddy expands the rows`);
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `sliding window '${name}' puts a row in several windows; use it as a groupBy() key, where Eddy expands the rows`,
+      );
     }
     return rowwise(name, WINDOW_TYPE, [args[0]!], (v) => windowsOf(v[0] as number, w)[0]);
   },
   abs(args, name) {
     arity('abs', args, 1);
     requireType(name, args[0]!, '1', 'int', 'long', 'double');
-    return rowwise(name, args[0]!.type, args, (v) => (typeof v[0] === 'bigint' ? (v[0] < 0n ? -v[0] : v[0]) : Math.abs(v[0] as number)));
+    return rowwise(name, args[0]!.type, args, (v) =>
+      typeof v[0] === 'bigint' ? (v[0] < 0n ? -v[0] : v[0]) : Math.abs(v[0] as number),
+    );
   },
   sqrt: mathFn('sqrt', Math.sqrt),
   exp: mathFn('exp', Math.exp),
   log: mathFn('log', (x) => (x <= 0 ? NaN : Math.log(x))),
   log10: mathFn('log10', (x) => (x <= 0 ? NaN : Math.log10(x))),
-  floor: (args, name) => rowwise(name, LongType, [coerce(args[0]!, DoubleType)], (v) => BigInt(Math.floor(v[0] as number))),
-  ceil: (args, name) => rowwise(name, LongType, [coerce(args[0]!, DoubleType)], (v) => BigInt(Math.ceil(v[0] as number))),
+  floor: (args, name) =>
+    rowwise(name, LongType, [coerce(args[0]!, DoubleType)], (v) => BigInt(Math.floor(v[0] as number))),
+  ceil: (args, name) =>
+    rowwise(name, LongType, [coerce(args[0]!, DoubleType)], (v) => BigInt(Math.ceil(v[0] as number))),
   pow(args, name) {
     arity('pow', args, 2);
-    return rowwise(name, DoubleType, args.map((a) => coerce(a, DoubleType)), (v) => Math.pow(v[0] as number, v[1] as number));
+    return rowwise(
+      name,
+      DoubleType,
+      args.map((a) => coerce(a, DoubleType)),
+      (v) => Math.pow(v[0] as number, v[1] as number),
+    );
   },
   round(args, name) {
     arity('round', args, 1, 2);
@@ -321,7 +407,12 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     requireType(name, args[0]!, '1', 'double');
     const f = 10 ** scale;
     // HALF_UP, as Spark rounds: away from zero on .5.
-    return rowwise(name, DoubleType, [args[0]!], (v) => (Math.sign(v[0] as number) * Math.round(Math.abs(v[0] as number) * f)) / f);
+    return rowwise(
+      name,
+      DoubleType,
+      [args[0]!],
+      (v) => (Math.sign(v[0] as number) * Math.round(Math.abs(v[0] as number) * f)) / f,
+    );
   },
   size(args, name) {
     arity('size', args, 1);
@@ -331,33 +422,61 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
   element_at(args, name) {
     arity('element_at', args, 2);
     const a = args[0]!;
-    if (a.type.kind === 'vector') return rowwise(name, DoubleType, [a, coerce(args[1]!, IntegerType)], (v) => (v[0] as Vector).get((v[1] as number) - 1));
-    if (a.type.kind !== 'array') throw mismatch(name, `element_at needs an array, but '${a.name}' is of ${simpleString(a.type)} type`);
-    return rowwise(name, a.type.elementType, [a, coerce(args[1]!, IntegerType)], (v) => {
-      const arr = v[0] as unknown[];
-      const i = v[1] as number;
-      return (i > 0 ? arr[i - 1] : arr[arr.length + i]) ?? null;
-    }, { nullable: true });
+    if (a.type.kind === 'vector')
+      return rowwise(name, DoubleType, [a, coerce(args[1]!, IntegerType)], (v) =>
+        (v[0] as Vector).get((v[1] as number) - 1),
+      );
+    if (a.type.kind !== 'array')
+      throw mismatch(name, `element_at needs an array, but '${a.name}' is of ${simpleString(a.type)} type`);
+    return rowwise(
+      name,
+      a.type.elementType,
+      [a, coerce(args[1]!, IntegerType)],
+      (v) => {
+        const arr = v[0] as unknown[];
+        const i = v[1] as number;
+        return (i > 0 ? arr[i - 1] : arr[arr.length + i]) ?? null;
+      },
+      { nullable: true },
+    );
   },
   array_contains(args, name) {
     arity('array_contains', args, 2);
     requireType(name, args[0]!, '1', 'array');
-    return rowwise(name, BooleanType, args, (v) => (v[0] as unknown[]).some((x) => x !== null && compareValues(x, v[1]) === 0));
+    return rowwise(name, BooleanType, args, (v) =>
+      (v[0] as unknown[]).some((x) => x !== null && compareValues(x, v[1]) === 0),
+    );
   },
   array(args, name) {
     let t: DataType = NullType;
     for (const a of args) t = widerType(t, a.type) ?? (mismatch(name, 'array elements need a common type') as never);
-    return rowwise(name, ArrayType(t.kind === 'null' ? StringType : t), args.map((a) => coerce(a, t)), (v) => [...v], { nullSafe: true, nullable: false });
+    return rowwise(
+      name,
+      ArrayType(t.kind === 'null' ? StringType : t),
+      args.map((a) => coerce(a, t)),
+      (v) => [...v],
+      { nullSafe: true, nullable: false },
+    );
   },
   struct(args, name) {
     const type = new StructType(args.map((a) => ({ name: a.name, dataType: a.type, nullable: a.nullable })));
-    return rowwise(name, type, args, (v) => Object.fromEntries(args.map((a, i) => [a.name, v[i]])), { nullSafe: true, nullable: false });
+    return rowwise(name, type, args, (v) => Object.fromEntries(args.map((a, i) => [a.name, v[i]])), {
+      nullSafe: true,
+      nullable: false,
+    });
   },
   get_field(args, name) {
     const a = args[0]!;
     const f = String(constant(args[1]!, 'get_field', 'field name'));
-    if (a.type.kind !== 'struct' || a.type.indexOf(f) < 0) throw mismatch(name, `'${a.name}' has no struct field ${describeValue(f)}`);
+    if (a.type.kind !== 'struct' || a.type.indexOf(f) < 0)
+      throw mismatch(name, `'${a.name}' has no struct field ${describeValue(f)}`);
     const field = a.type.fields[a.type.indexOf(f)]!;
-    return rowwise(`${a.name}.${field.name}`, field.dataType, [a], (v) => (v[0] as Record<string, unknown>)[field.name] ?? null, { nullable: true });
+    return rowwise(
+      `${a.name}.${field.name}`,
+      field.dataType,
+      [a],
+      (v) => (v[0] as Record<string, unknown>)[field.name] ?? null,
+      { nullable: true },
+    );
   },
 };

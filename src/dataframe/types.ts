@@ -17,7 +17,8 @@ export type DataType =
   | { readonly kind: 'array'; readonly elementType: DataType; readonly containsNull: boolean }
   | StructType;
 
-export type PrimitiveKind = 'null' | 'string' | 'boolean' | 'int' | 'long' | 'double' | 'timestamp' | 'binary' | 'vector';
+export type PrimitiveKind =
+  'null' | 'string' | 'boolean' | 'int' | 'long' | 'double' | 'timestamp' | 'binary' | 'vector';
 
 export const NullType = { kind: 'null' } as const;
 export const StringType = { kind: 'string' } as const;
@@ -85,7 +86,8 @@ function printField(lines: string[], prefix: string, name: string, t: DataType, 
   lines.push(`${prefix}-- ${name}: ${typeName(t)} (${flag} = ${value})`);
   const inner = `${prefix}    |`;
   if (t.kind === 'array') printField(lines, inner, 'element', t.elementType, 'containsNull', t.containsNull);
-  else if (t.kind === 'struct') for (const f of t.fields) printField(lines, inner, f.name, f.dataType, 'nullable', f.nullable);
+  else if (t.kind === 'struct')
+    for (const f of t.fields) printField(lines, inner, f.name, f.dataType, 'nullable', f.nullable);
 }
 
 /** The name printSchema() uses (Spark's DataType.typeName). */
@@ -129,7 +131,10 @@ export function sameType(a: DataType, b: DataType): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'array' && b.kind === 'array') return sameType(a.elementType, b.elementType);
   if (a.kind === 'struct' && b.kind === 'struct') {
-    return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && sameType(f.dataType, b.fields[i]!.dataType));
+    return (
+      a.fields.length === b.fields.length &&
+      a.fields.every((f, i) => f.name === b.fields[i]!.name && sameType(f.dataType, b.fields[i]!.dataType))
+    );
   }
   return true;
 }
@@ -236,7 +241,9 @@ class TypeParser {
     }
     const t = NAMES[name];
     if (!t) {
-      this.fail(`unknown type ${describeValue(name)}; use one of string, boolean, int, bigint, double, timestamp, binary, vector, array<...>, struct<...>`);
+      this.fail(
+        `unknown type ${describeValue(name)}; use one of string, boolean, int, bigint, double, timestamp, binary, vector, array<...>, struct<...>`,
+      );
     }
     // DECIMAL(10,2) and VARCHAR(20) carry parameters Eddy ignores.
     if (this.skip('(')) {
@@ -252,6 +259,9 @@ class TypeParser {
   }
 
   fail(what: string): never {
-    throw new EddyError('INVALID_ARGUMENT', `cannot parse type ${describeValue(this.s)} at position ${this.pos}: ${what}`);
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `cannot parse type ${describeValue(this.s)} at position ${this.pos}: ${what}`,
+    );
   }
 }

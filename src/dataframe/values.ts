@@ -146,7 +146,9 @@ export function inferType(v: unknown): DataType | null {
   }
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return new StructType(Object.keys(o).map((k) => ({ name: k, dataType: inferType(o[k]) ?? StringType, nullable: true })));
+    return new StructType(
+      Object.keys(o).map((k) => ({ name: k, dataType: inferType(o[k]) ?? StringType, nullable: true })),
+    );
   }
   return null;
 }
@@ -190,7 +192,8 @@ export function compareValues(a: unknown, b: unknown): number {
     return a.length - b.length;
   }
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
-    if (a instanceof Vector && b instanceof Vector) return compareValues(Array.from(a.toArray()), Array.from(b.toArray()));
+    if (a instanceof Vector && b instanceof Vector)
+      return compareValues(Array.from(a.toArray()), Array.from(b.toArray()));
     const ka = Object.values(a);
     const kb = Object.values(b);
     return compareValues(ka, kb);
@@ -231,10 +234,21 @@ export function formatTimestamp(ms: number): string {
  * or ISO-8601 with "T" and an optional zone; a time without zone is UTC. Returns epoch ms or null.
  */
 export function parseTimestamp(s: string): number | null {
-  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$/.exec(s);
+  const m =
+    /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$/.exec(
+      s,
+    );
   if (!m) return null;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0), frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0);
+  let ms = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h ?? 0),
+    Number(mi ?? 0),
+    Number(sec ?? 0),
+    frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0,
+  );
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');

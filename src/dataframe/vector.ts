@@ -58,12 +58,18 @@ export class SparseVector extends Vector {
     this.indices = indices instanceof Int32Array ? indices : Int32Array.from(indices);
     this.values = values instanceof Float64Array ? values : Float64Array.from(values);
     if (this.indices.length !== this.values.length) {
-      throw new EddyError('INVALID_ARGUMENT', `sparse vector has ${this.indices.length} indices but ${this.values.length} values; give one value per index`);
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `sparse vector has ${this.indices.length} indices but ${this.values.length} values; give one value per index`,
+      );
     }
     for (let k = 0; k < this.indices.length; k++) {
       const i = this.indices[k]!;
       if (i < 0 || i >= size || (k > 0 && i <= this.indices[k - 1]!)) {
-        throw new EddyError('INVALID_ARGUMENT', `sparse vector index ${i} is out of order or outside [0, ${size}); give strictly increasing indices below the size`);
+        throw new EddyError(
+          'INVALID_ARGUMENT',
+          `sparse vector index ${i} is out of order or outside [0, ${size}); give strictly increasing indices below the size`,
+        );
       }
     }
   }
@@ -99,7 +105,11 @@ export const Vectors = {
   dense(values: Float64Array | readonly number[]): DenseVector {
     return new DenseVector(values);
   },
-  sparse(size: number, indices: Int32Array | readonly number[], values: Float64Array | readonly number[]): SparseVector {
+  sparse(
+    size: number,
+    indices: Int32Array | readonly number[],
+    values: Float64Array | readonly number[],
+  ): SparseVector {
     return new SparseVector(size, indices, values);
   },
   zeros(size: number): DenseVector {

@@ -1,0 +1,279 @@
+import { EddyError, describeValue } from '../../common/errors.js';
+import type { FileSystem } from '../../storage/filesystem.js';
+import { readSplitLines } from '../../storage/line-reader.js';
+import { RecordBatch } from '../batch.js';
+import { ColumnBuilder, ColumnVector } from '../column-vector.js';
+import type { Partition } from '../plan.js';
+import { StringType, StructType, type StructField } from '../types.js';
+import {
+  checkCsvType,
+  convertField,
+  csvFormat,
+  inferFieldType,
+  mergeInferred,
+  parseCsvLine,
+  type CsvFormat,
+} from './csv.js';
+import { datasetSplits, type Dataset, type DatasetSplit } from './dataset-files.js';
+import { inferJsonSchema, jsonToInternal } from './json.js';
+import { parseMode, type Options, type ParseMode } from './options.js';
+
+/** Rows per batch a scan yields: big enough to amortise per-batch work, small enough to bound memory. */
+export const SCAN_BATCH_ROWS = 32_768;
+
+/** What a line-oriented format turns one line into: values for the data columns, or undefined if malformed. */
+type LineParser = (line: string, out: unknown[]) => 'ok' | 'partial' | 'bad';
+
+interface TextScan {
+  schema: StructType;
+  partitions: Partition[];
+}
+
+function batchBuilder(schema: StructType, dataFields: number, corruptIndex: number) {
+  let builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, 1024));
+  return {
+    builders: () => builders,
+    append(values: unknown[], line: string | null): void {
+      for (let j = 0; j < builders.length; j++) builders[j]!.append(j === corruptIndex ? line : values[j]);
+    },
+    size: () => builders[0]?.length ?? 0,
+    flush(split: DatasetSplit, rows: number): RecordBatch {
+      const cols: ColumnVector[] = builders.map((b) => b.finish());
+      schema.fields
+        .slice(dataFields)
+        .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], rows)));
+      builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, 1024));
+      return new RecordBatch(schema, cols, rows);
+    },
+  };
+}
+
+function malformed(mode: ParseMode, line: string, split: DatasetSplit, format: string, why: string): EddyError {
+  return new EddyError(
+    'CORRUPT_DATA',
+    `Malformed records are detected in record parsing. Parse Mode: ${mode}. ${format} record ${describeValue(line)} in ${split.uri}: ${why}. ` +
+      `To keep going, read with option("mode", "PERMISSIVE") or "DROPMALFORMED".`,
+  );
+}
+
+function lineScan(
+  fs: FileSystem,
+  splits: DatasetSplit[],
+  schema: StructType,
+  dataFields: number,
+  corruptIndex: number,
+  skipHeader: boolean,
+  mode: ParseMode,
+  format: string,
+  parse: LineParser,
+  keepBlank = false,
+): Partition[] {
+  return splits.map(
+    (split) =>
+      async function* () {
+        const bb = batchBuilder(schema, dataFields, corruptIndex);
+        const values: unknown[] = new Array<unknown>(dataFields);
+        let headerPending = skipHeader && split.start === 0;
+        let rows = 0;
+        for await (const lines of readSplitLines(fs, split)) {
+          for (const line of lines) {
+            if (!keepBlank && (line.length === 0 || (line.trim().length === 0 && format === 'JSON'))) continue;
+            if (headerPending) {
+              headerPending = false;
+              continue;
+            }
+            values.fill(null);
+            const r = parse(line, values);
+            if (r !== 'ok') {
+              if (mode === 'FAILFAST')
+                throw malformed(
+                  mode,
+                  line,
+                  split,
+                  format,
+                  r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it',
+                );
+              if (mode === 'DROPMALFORMED') continue;
+              bb.append(values, line);
+            } else bb.append(values, null);
+            if (++rows >= SCAN_BATCH_ROWS) {
+              yield bb.flush(split, rows);
+              rows = 0;
+            }
+          }
+        }
+        if (rows > 0) yield bb.flush(split, rows);
+      },
+  );
+}
+
+async function firstLine(fs: FileSystem, ds: Dataset): Promise<string | null> {
+  for (const f of ds.files) {
+    if (f.status.length === 0) continue;
+    for await (const lines of readSplitLines(fs, {
+      uri: f.status.uri,
+      path: f.status.path,
+      start: 0,
+      length: f.status.length,
+      fileLength: f.status.length,
+    })) {
+      for (const l of lines) if (l.length > 0) return l;
+    }
+  }
+  return null;
+}
+
+/** Spark's header handling: blank names become _c<i>, duplicates get their position appended. */
+function headerNames(tokens: (string | null)[]): string[] {
+  const raw = tokens.map((t, i) => (t === null || t === '' ? `_c${i}` : t));
+  const lower = raw.map((n) => n.toLowerCase());
+  return raw.map((n, i) => (lower.indexOf(lower[i]!) !== lower.lastIndexOf(lower[i]!) ? `${n}${i}` : n));
+}
+
+/** Schema finalisation shared by CSV and JSON: the user's schema or the inferred one, plus partition columns. */
+function withPartitions(data: StructField[], ds: Dataset): StructType {
+  const names = new Set(data.map((f) => f.name.toLowerCase()));
+  return new StructType([...data, ...ds.partitionFields.filter((f) => !names.has(f.name.toLowerCase()))]);
+}
+
+export async function csvScan(
+  fs: FileSystem,
+  ds: Dataset,
+  opts: Options,
+  userSchema: StructType | null,
+): Promise<TextScan> {
+  const f: CsvFormat = csvFormat(opts);
+  const header = opts.bool('header', false);
+  const mode = parseMode(opts);
+  const corruptName = opts.string('columnNameOfCorruptRecord', '_corrupt_record');
+  const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
+  let data: StructField[];
+  if (userSchema) data = [...userSchema.fields];
+  else {
+    const first = await firstLine(fs, ds);
+    if (first === null) {
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `unable to infer schema for CSV: ${ds.files.length === 0 ? 'no data files' : 'every file is empty'}; it must be specified manually with .schema(...)`,
+      );
+    }
+    const tokens = parseCsvLine(first, f) ?? [first];
+    const names = header ? headerNames(tokens) : tokens.map((_, i) => `_c${i}`);
+    let types = names.map(() => StringType as StructField['dataType']);
+    if (opts.bool('inferSchema', false)) {
+      const inferred: (StructField['dataType'] | null)[] = names.map(() => null);
+      for (const split of splits) {
+        let headerPending = header && split.start === 0;
+        for await (const lines of readSplitLines(fs, split)) {
+          for (const line of lines) {
+            if (line.length === 0) continue;
+            if (headerPending) {
+              headerPending = false;
+              continue;
+            }
+            const toks = parseCsvLine(line, f);
+            if (!toks) continue;
+            for (let j = 0; j < names.length && j < toks.length; j++) {
+              const t = toks[j];
+              if (t !== null && t !== undefined) inferred[j] = mergeInferred(inferred[j]!, inferFieldType(t));
+            }
+          }
+        }
+      }
+      types = inferred.map((t) => t ?? StringType);
+    }
+    data = names.map((name, j) => ({ name, dataType: types[j]!, nullable: true }));
+  }
+  const schema = withPartitions(data, ds);
+  for (const fld of data) if (fld.name !== corruptName) checkCsvType(fld.name, fld.dataType);
+  const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
+  const parsed = data.map((_, j) => j !== corruptIndex);
+  const nTokens = parsed.filter(Boolean).length;
+  const parse: LineParser = (line, out) => {
+    const toks = parseCsvLine(line, f);
+    if (!toks) return 'bad';
+    let ok = toks.length === nTokens;
+    let k = 0;
+    for (let j = 0; j < data.length; j++) {
+      if (!parsed[j]) continue;
+      const t = toks[k++];
+      if (t === null || t === undefined) continue;
+      const v = convertField(t, data[j]!.dataType);
+      if (v === undefined) ok = false;
+      else out[j] = v;
+    }
+    return ok ? 'ok' : 'partial';
+  };
+  return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, header, mode, 'CSV', parse) };
+}
+
+export async function jsonScan(
+  fs: FileSystem,
+  ds: Dataset,
+  opts: Options,
+  userSchema: StructType | null,
+): Promise<TextScan> {
+  const mode = parseMode(opts);
+  const corruptName = opts.string('columnNameOfCorruptRecord', '_corrupt_record');
+  const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
+  let data: StructField[];
+  if (userSchema) data = [...userSchema.fields];
+  else {
+    const lines = (async function* () {
+      for (const s of splits) for await (const batch of readSplitLines(fs, s)) yield* batch;
+    })();
+    data = [...(await inferJsonSchema(lines, corruptName, mode)).fields];
+    if (data.length === 0)
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `unable to infer schema for JSON: no records; it must be specified manually with .schema(...)`,
+      );
+  }
+  const schema = withPartitions(data, ds);
+  const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
+  const parse: LineParser = (line, out) => {
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch {
+      return 'bad';
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad';
+    const o = obj as Record<string, unknown>;
+    let ok = true;
+    for (let j = 0; j < data.length; j++) {
+      if (j === corruptIndex) continue;
+      const fld = data[j]!;
+      const v = fieldOf(o, fld.name);
+      if (v === null || v === undefined) continue;
+      const c = jsonToInternal(v, fld.dataType);
+      if (c === undefined) ok = false;
+      else out[j] = c;
+    }
+    return ok ? 'ok' : 'partial';
+  };
+  return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, false, mode, 'JSON', parse) };
+}
+
+function fieldOf(o: Record<string, unknown>, name: string): unknown {
+  if (name in o) return o[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
+  return undefined;
+}
+
+function maxPartitionBytes(opts: Options): number | undefined {
+  const v = opts.get('maxPartitionBytes');
+  return v === undefined ? undefined : opts.int('maxPartitionBytes', 0) || undefined;
+}
+
+/** Every line of the files as a string column "value" (blank lines included), as Spark's text source. */
+export function textScan(fs: FileSystem, ds: Dataset, opts: Options): TextScan {
+  const schema = withPartitions([{ name: 'value', dataType: StringType, nullable: true }], ds);
+  const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
+  const parse: LineParser = (line, out) => {
+    out[0] = line;
+    return 'ok';
+  };
+  return { schema, partitions: lineScan(fs, splits, schema, 1, -1, false, 'PERMISSIVE', 'text', parse, true) };
+}
