@@ -34,7 +34,10 @@ function stripAlias(e: Expr): { inner: Expr; alias: string | null } {
 
 /** Binds a select-list item under the name Spark would give it. */
 export function bindNamed(e: Expr, schema: StructType, ctx: AnalysisContext): Bound {
-  return renamed(bind(e, schema, ctx), outputName(e));
+  const b = bind(e, schema, ctx);
+  // A column keeps the schema's spelling of its name; a.b (a struct field) is named b, as in Spark.
+  if (e.k === 'col') return b;
+  return renamed(b, outputName(e));
 }
 
 /** Expands `*` into every column. */
