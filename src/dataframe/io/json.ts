@@ -15,9 +15,56 @@ import {
 import { formatJavaDouble, DenseVector, SparseVector, Vector } from '../vector.js';
 import type { ParseMode } from './options.js';
 
+const BIG = '\u0000bigint:';
+
+/**
+ * JSON.parse turns integers beyond 2^53 into inexact doubles. Long integer literals (16+ digits, outside
+ * strings) are quoted with a marker first, so a bigint column keeps every digit.
+ */
+export function parseJsonLine(line: string): unknown {
+  if (!/\d{16}/.test(line)) return JSON.parse(line);
+  let out = '';
+  let i = 0;
+  let inString = false;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') {
+        out += line[i + 1] ?? '';
+        i += 2;
+        continue;
+      }
+      if (c === '"') inString = false;
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      i++;
+      continue;
+    }
+    const m = /^-?\d+(?![.eE\d])/.exec(line.slice(i, i + 32));
+    if (m && m[0].replace('-', '').length >= 16 && !/[\d.]/.test(line[i - 1] ?? '')) {
+      out += JSON.stringify(BIG + m[0]);
+      i += m[0].length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return JSON.parse(out);
+}
+
+function bigOf(v: unknown): bigint | null {
+  return typeof v === 'string' && v.startsWith(BIG) ? BigInt(v.slice(BIG.length)) : null;
+}
+
 /** The Spark type of a parsed JSON value: integers are bigint (long), other numbers double, objects structs. */
 function jsonType(v: unknown): DataType | null {
   if (v === null || v === undefined) return null;
+  if (bigOf(v) !== null) return BigInt.asIntN(64, bigOf(v)!) === bigOf(v) ? LongType : DoubleType;
   if (typeof v === 'string') return StringType;
   if (typeof v === 'boolean') return BooleanType;
   if (typeof v === 'number') return Number.isInteger(v) ? LongType : DoubleType;
@@ -75,7 +122,7 @@ export async function inferJsonSchema(
     if (line.trim().length === 0) continue;
     let v: unknown;
     try {
-      v = JSON.parse(line);
+      v = parseJsonLine(line);
     } catch {
       corrupt = true;
       continue;
@@ -95,6 +142,13 @@ export async function inferJsonSchema(
 /** Converts a parsed JSON value to an internal value of type t; undefined when it does not fit (malformed). */
 export function jsonToInternal(v: unknown, t: DataType): unknown {
   if (v === null || v === undefined) return null;
+  const big = bigOf(v);
+  if (big !== null) {
+    if (t.kind === 'long') return BigInt.asIntN(64, big) === big ? big : undefined;
+    if (t.kind === 'double') return Number(big);
+    if (t.kind === 'string') return String(big);
+    return undefined;
+  }
   switch (t.kind) {
     case 'string':
       return typeof v === 'string' ? v : JSON.stringify(v);

@@ -15,7 +15,7 @@ import {
   type CsvFormat,
 } from './csv.js';
 import { datasetSplits, type Dataset, type DatasetSplit } from './dataset-files.js';
-import { inferJsonSchema, jsonToInternal } from './json.js';
+import { inferJsonSchema, jsonToInternal, parseJsonLine } from './json.js';
 import { parseMode, type Options, type ParseMode } from './options.js';
 
 /** Rows per batch a scan yields: big enough to amortise per-batch work, small enough to bound memory. */
@@ -234,7 +234,7 @@ export async function jsonScan(
   const parse: LineParser = (line, out) => {
     let obj: unknown;
     try {
-      obj = JSON.parse(line);
+      obj = parseJsonLine(line);
     } catch {
       return 'bad';
     }

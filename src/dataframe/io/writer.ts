@@ -157,7 +157,11 @@ export class DataFrameWriter {
     if (exists && this.saveMode === 'overwrite') {
       for (const st of await fs.list(root)) if (st.name !== '_temporary') await fs.delete(st.path, true);
     }
-    for (const rel of written) await fs.rename(`${tmp}/${rel}`, `${root}/${rel}`);
+    for (const rel of written) {
+      const slash = rel.lastIndexOf('/');
+      if (slash > 0) await fs.mkdirs(`${root}/${rel.slice(0, slash)}`);
+      await fs.rename(`${tmp}/${rel}`, `${root}/${rel}`);
+    }
     await fs.delete(`${root}/_temporary`, true);
     await fs.writeFile(`${root}/_SUCCESS`, new Uint8Array(0), { overwrite: true });
   }
