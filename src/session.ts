@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { EddyError, describeValue } from './common/errors.js';
 import { FileSystemRegistry, type ResolvedPath } from './storage/registry.js';
 import { createDataFrame, type CreateDataFrameOptions, type RowInput } from './dataframe/create.js';
-import type { DataFrame } from './dataframe/dataframe.js';
+import { DataFrame as DataFrameClass, type DataFrame } from './dataframe/dataframe.js';
 import { DataFrameReader } from './dataframe/io/reader.js';
 import type { StructType } from './dataframe/types.js';
 
@@ -51,6 +51,11 @@ export class Eddy {
     options?: CreateDataFrameOptions,
   ): DataFrame {
     return createDataFrame(this, rows, schema, options);
+  }
+
+  /** A DataFrame over an Apache Arrow table (see DataFrame.toArrow for the way back). */
+  fromArrow(table: Parameters<typeof DataFrame.fromArrow>[0]): DataFrame {
+    return DataFrameClass.fromArrow(table, this);
   }
 
   /** Registers something to release on close(); released in reverse order of registration. */

@@ -22,6 +22,9 @@ import { showString } from './show.js';
 import { simpleString, type StructType } from './types.js';
 import { toExternal } from './values.js';
 import { DataFrameWriter } from './io/writer.js';
+import { arrowToBatches, batchToArrow, type arrow } from './arrow.js';
+import { LocalRelation } from './plan.js';
+import { FileSystemRegistry } from '../storage/registry.js';
 
 export type Row = Record<string, unknown>;
 
@@ -302,6 +305,26 @@ export class DataFrame {
   async show(n = 20, truncate: boolean | number = true): Promise<void> {
     process.stdout.write(await this.showString(n, truncate));
   }
+  /** All rows as an Apache Arrow table (numeric columns without nulls are not copied row by row). */
+  async toArrow(): Promise<arrow.Table> {
+    return batchToArrow(await collectBatch(this.plan));
+  }
+
+  /**
+   * A DataFrame over an Arrow table, one partition per Arrow record batch. Without an env (a session) it can
+   * read and write local files only; eddy.fromArrow() gives it the session's file systems.
+   */
+  static fromArrow(table: arrow.Table, env: DataFrameEnv = localEnv()): DataFrame {
+    const { schema, batches } = arrowToBatches(table);
+    return new DataFrame(
+      new LocalRelation(
+        schema,
+        batches.map((b) => [b]),
+      ),
+      env,
+    );
+  }
+
   get write(): DataFrameWriter {
     return new DataFrameWriter(this);
   }
@@ -316,4 +339,9 @@ export function batchToRows(b: RecordBatch): Row[] {
     rows[i] = r;
   }
   return rows;
+}
+
+function localEnv(): DataFrameEnv {
+  const registry = new FileSystemRegistry();
+  return { resolvePath: (p) => registry.resolve(p) };
 }
