@@ -178,7 +178,7 @@ export function arrowToBatches(table: arrow.Table): { schema: StructType; batche
       const t = f.dataType;
       const direct =
         v.nullCount === 0 &&
-        ((t.kind === 'double' && v.type.typeId === arrow.Type.Float64) ||
+        ((t.kind === 'double' && arrow.DataType.isFloat(v.type) && v.type.precision === arrow.Precision.DOUBLE) ||
           (t.kind === 'int' && arrow.DataType.isInt(v.type) && v.type.bitWidth === 32 && v.type.isSigned) ||
           (t.kind === 'long' && arrow.DataType.isInt(v.type) && v.type.bitWidth === 64 && v.type.isSigned));
       if (direct) return new ColumnVector(t, rb.numRows, v.toArray() as Float64Array, null);
