@@ -1,13 +1,14 @@
 import { EddyError, describeValue } from '../../common/errors.js';
 import type { FileSystem } from '../../storage/filesystem.js';
 import { readSplitLines } from '../../storage/line-reader.js';
+import { splitLines } from './split-text.js';
 import { RecordBatch } from '../batch.js';
 import { ColumnBuilder, ColumnVector } from '../column-vector.js';
 import type { Partition } from '../plan.js';
 import { StringType, StructType, type StructField } from '../types.js';
 import {
   checkCsvType,
-  convertField,
+  fieldConverter,
   csvFormat,
   inferFieldType,
   mergeInferred,
@@ -30,7 +31,7 @@ interface TextScan {
 }
 
 function batchBuilder(schema: StructType, dataFields: number, corruptIndex: number) {
-  let builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, 1024));
+  let builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, SCAN_BATCH_ROWS));
   return {
     builders: () => builders,
     append(values: unknown[], line: string | null): void {
@@ -42,7 +43,7 @@ function batchBuilder(schema: StructType, dataFields: number, corruptIndex: numb
       schema.fields
         .slice(dataFields)
         .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], rows)));
-      builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, 1024));
+      builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, SCAN_BATCH_ROWS));
       return new RecordBatch(schema, cols, rows);
     },
   };
@@ -75,7 +76,7 @@ function lineScan(
         const values: unknown[] = new Array<unknown>(dataFields);
         let headerPending = skipHeader && split.start === 0;
         let rows = 0;
-        for await (const lines of readSplitLines(fs, split)) {
+        for await (const lines of splitLines(fs, split)) {
           for (const line of lines) {
             if (!keepBlank && (line.length === 0 || (line.trim().length === 0 && format === 'JSON'))) continue;
             if (headerPending) {
@@ -164,7 +165,7 @@ export async function csvScan(
       const inferred: (StructField['dataType'] | null)[] = names.map(() => null);
       for (const split of splits) {
         let headerPending = header && split.start === 0;
-        for await (const lines of readSplitLines(fs, split)) {
+        for await (const lines of splitLines(fs, split)) {
           for (const line of lines) {
             if (line.length === 0) continue;
             if (headerPending) {
@@ -189,7 +190,9 @@ export async function csvScan(
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
   const parsed = data.map((_, j) => j !== corruptIndex);
   const nTokens = parsed.filter(Boolean).length;
-  const parse: LineParser = (line, out) => {
+  const converters = data.map((x) => fieldConverter(x.dataType));
+  const cols = data.map((_, j) => j).filter((j) => parsed[j]);
+  const parseQuoted: LineParser = (line, out) => {
     const toks = parseCsvLine(line, f);
     if (!toks) return 'bad';
     let ok = toks.length === nTokens;
@@ -198,10 +201,30 @@ export async function csvScan(
       if (!parsed[j]) continue;
       const t = toks[k++];
       if (t === null || t === undefined) continue;
-      const v = convertField(t, data[j]!.dataType);
+      const v = converters[j]!(t);
       if (v === undefined) ok = false;
       else out[j] = v;
     }
+    return ok ? 'ok' : 'partial';
+  };
+  // Most lines hold no quote: split them with indexOf and no intermediate array.
+  const parse: LineParser = (line, out) => {
+    if (line.indexOf(f.quote) >= 0) return parseQuoted(line, out);
+    let ok = true;
+    let start = 0;
+    let k = 0;
+    for (; k < cols.length && start >= 0; k++) {
+      const end = line.indexOf(f.sep, start);
+      const raw = end < 0 ? line.slice(start) : line.slice(start, end);
+      start = end < 0 ? -1 : end + 1;
+      if (raw === '' || raw === f.nullValue) continue;
+      const j = cols[k]!;
+      const v = converters[j]!(raw);
+      if (v === undefined) ok = false;
+      else out[j] = v;
+    }
+    // Too few or too many fields: Spark keeps what parsed and flags the record.
+    if (k < cols.length || start >= 0) ok = false;
     return ok ? 'ok' : 'partial';
   };
   return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, header, mode, 'CSV', parse) };
@@ -220,7 +243,7 @@ export async function jsonScan(
   if (userSchema) data = [...userSchema.fields];
   else {
     const lines = (async function* () {
-      for (const s of splits) for await (const batch of readSplitLines(fs, s)) yield* batch;
+      for (const s of splits) for await (const batch of splitLines(fs, s)) yield* batch;
     })();
     data = [...(await inferJsonSchema(lines, corruptName, mode)).fields];
     if (data.length === 0)
