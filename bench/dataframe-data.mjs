@@ -38,7 +38,12 @@ export async function eventsCsv(dir, rows) {
   const path = join(dir, `events-${rows}.csv`);
   if (existsSync(path)) return path;
   const r = rng(1);
-  await writeLines(path, rows, (i) => `${i},c${Math.floor(r() * 50)},${(r() * 1000).toFixed(3)},${r() < 0.5 ? 'true' : 'false'}`, 'id,category,value,flag');
+  await writeLines(
+    path,
+    rows,
+    (i) => `${i},c${Math.floor(r() * 50)},${(r() * 1000).toFixed(3)},${r() < 0.5 ? 'true' : 'false'}`,
+    'id,category,value,flag',
+  );
   return path;
 }
 
