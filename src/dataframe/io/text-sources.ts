@@ -3,12 +3,12 @@ import type { FileSystem } from '../../storage/filesystem.js';
 import { readSplitLines } from '../../storage/line-reader.js';
 import { splitLines } from './split-text.js';
 import { RecordBatch } from '../batch.js';
-import { ColumnBuilder, ColumnVector } from '../column-vector.js';
+import { ColumnVector } from '../column-vector.js';
+import { SinkColumn } from './csv-sink.js';
 import type { Partition } from '../plan.js';
 import { StringType, StructType, type StructField } from '../types.js';
 import {
   checkCsvType,
-  fieldConverter,
   csvFormat,
   inferFieldType,
   mergeInferred,
@@ -22,31 +22,15 @@ import { parseMode, type Options, type ParseMode } from './options.js';
 /** Rows per batch a scan yields: big enough to amortise per-batch work, small enough to bound memory. */
 export const SCAN_BATCH_ROWS = 32_768;
 
-/** What a line-oriented format turns one line into: values for the data columns, or undefined if malformed. */
-type LineParser = (line: string, out: unknown[]) => 'ok' | 'partial' | 'bad';
+/**
+ * Parses one line into row `row` of the data columns (every column but the corrupt-record one gets a value or
+ * null): 'ok', 'partial' (some fields did not fit), or 'bad' (not a record at all).
+ */
+type LineParser = (line: string, row: number, cols: SinkColumn[]) => 'ok' | 'partial' | 'bad';
 
 interface TextScan {
   schema: StructType;
   partitions: Partition[];
-}
-
-function batchBuilder(schema: StructType, dataFields: number, corruptIndex: number) {
-  let builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, SCAN_BATCH_ROWS));
-  return {
-    builders: () => builders,
-    append(values: unknown[], line: string | null): void {
-      for (let j = 0; j < builders.length; j++) builders[j]!.append(j === corruptIndex ? line : values[j]);
-    },
-    size: () => builders[0]?.length ?? 0,
-    flush(split: DatasetSplit, rows: number): RecordBatch {
-      const cols: ColumnVector[] = builders.map((b) => b.finish());
-      schema.fields
-        .slice(dataFields)
-        .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], rows)));
-      builders = schema.fields.slice(0, dataFields).map((f) => new ColumnBuilder(f.dataType, SCAN_BATCH_ROWS));
-      return new RecordBatch(schema, cols, rows);
-    },
-  };
 }
 
 function malformed(mode: ParseMode, line: string, split: DatasetSplit, format: string, why: string): EddyError {
@@ -72,38 +56,39 @@ function lineScan(
   return splits.map(
     (split) =>
       async function* () {
-        const bb = batchBuilder(schema, dataFields, corruptIndex);
-        const values: unknown[] = new Array<unknown>(dataFields);
+        const sinks = schema.fields.slice(0, dataFields).map((f) => new SinkColumn(f.dataType, SCAN_BATCH_ROWS));
+        const flush = (n: number): RecordBatch => {
+          const cols: ColumnVector[] = sinks.map((c) => c.finish(n));
+          schema.fields.slice(dataFields).forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], n)));
+          return new RecordBatch(schema, cols, n);
+        };
         let headerPending = skipHeader && split.start === 0;
         let rows = 0;
         for await (const lines of splitLines(fs, split)) {
           for (const line of lines) {
-            if (!keepBlank && (line.length === 0 || (line.trim().length === 0 && format === 'JSON'))) continue;
+            if (!keepBlank && (line.length === 0 || (format === 'JSON' && line.trim().length === 0))) continue;
             if (headerPending) {
               headerPending = false;
               continue;
             }
-            values.fill(null);
-            const r = parse(line, values);
+            const r = parse(line, rows, sinks);
             if (r !== 'ok') {
-              if (mode === 'FAILFAST')
-                throw malformed(
-                  mode,
-                  line,
-                  split,
-                  format,
-                  r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it',
-                );
+              if (mode === 'FAILFAST') {
+                const why = r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
+                throw malformed(mode, line, split, format, why);
+              }
+              // The row is not advanced, so the next line overwrites what this one wrote.
               if (mode === 'DROPMALFORMED') continue;
-              bb.append(values, line);
-            } else bb.append(values, null);
+              if (r === 'bad') for (let j = 0; j < sinks.length; j++) if (j !== corruptIndex) sinks[j]!.setNull(rows);
+            }
+            if (corruptIndex >= 0) sinks[corruptIndex]!.set(rows, r === 'ok' ? null : line);
             if (++rows >= SCAN_BATCH_ROWS) {
-              yield bb.flush(split, rows);
+              yield flush(rows);
               rows = 0;
             }
           }
         }
-        if (rows > 0) yield bb.flush(split, rows);
+        if (rows > 0) yield flush(rows);
       },
   );
 }
@@ -190,26 +175,22 @@ export async function csvScan(
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
   const parsed = data.map((_, j) => j !== corruptIndex);
   const nTokens = parsed.filter(Boolean).length;
-  const converters = data.map((x) => fieldConverter(x.dataType));
   const cols = data.map((_, j) => j).filter((j) => parsed[j]);
-  const parseQuoted: LineParser = (line, out) => {
+  const parseQuoted: LineParser = (line, row, sinks) => {
     const toks = parseCsvLine(line, f);
     if (!toks) return 'bad';
     let ok = toks.length === nTokens;
-    let k = 0;
-    for (let j = 0; j < data.length; j++) {
-      if (!parsed[j]) continue;
-      const t = toks[k++];
-      if (t === null || t === undefined) continue;
-      const v = converters[j]!(t);
-      if (v === undefined) ok = false;
-      else out[j] = v;
+    for (let k = 0; k < cols.length; k++) {
+      const c = sinks[cols[k]!]!;
+      const t = toks[k];
+      if (t === null || t === undefined) c.setNull(row);
+      else if (!c.put(t, row)) ok = false;
     }
     return ok ? 'ok' : 'partial';
   };
-  // Most lines hold no quote: split them with indexOf and no intermediate array.
-  const parse: LineParser = (line, out) => {
-    if (line.indexOf(f.quote) >= 0) return parseQuoted(line, out);
+  // Most lines hold no quote: split them with indexOf, writing each field straight into its column.
+  const parse: LineParser = (line, row, sinks) => {
+    if (line.indexOf(f.quote) >= 0) return parseQuoted(line, row, sinks);
     let ok = true;
     let start = 0;
     let k = 0;
@@ -217,14 +198,13 @@ export async function csvScan(
       const end = line.indexOf(f.sep, start);
       const raw = end < 0 ? line.slice(start) : line.slice(start, end);
       start = end < 0 ? -1 : end + 1;
-      if (raw === '' || raw === f.nullValue) continue;
-      const j = cols[k]!;
-      const v = converters[j]!(raw);
-      if (v === undefined) ok = false;
-      else out[j] = v;
+      const c = sinks[cols[k]!]!;
+      if (raw === '' || raw === f.nullValue) c.setNull(row);
+      else if (!c.put(raw, row)) ok = false;
     }
-    // Too few or too many fields: Spark keeps what parsed and flags the record.
+    // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
     if (k < cols.length || start >= 0) ok = false;
+    for (; k < cols.length; k++) sinks[cols[k]!]!.setNull(row);
     return ok ? 'ok' : 'partial';
   };
   return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, header, mode, 'CSV', parse) };
@@ -254,7 +234,7 @@ export async function jsonScan(
   }
   const schema = withPartitions(data, ds);
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
-  const parse: LineParser = (line, out) => {
+  const parse: LineParser = (line, row, sinks) => {
     let obj: unknown;
     try {
       obj = parseJsonLine(line);
@@ -266,12 +246,10 @@ export async function jsonScan(
     let ok = true;
     for (let j = 0; j < data.length; j++) {
       if (j === corruptIndex) continue;
-      const fld = data[j]!;
-      const v = fieldOf(o, fld.name);
-      if (v === null || v === undefined) continue;
-      const c = jsonToInternal(v, fld.dataType);
+      const v = fieldOf(o, data[j]!.name);
+      const c = v === null || v === undefined ? null : jsonToInternal(v, data[j]!.dataType);
       if (c === undefined) ok = false;
-      else out[j] = c;
+      sinks[j]!.set(row, c ?? null);
     }
     return ok ? 'ok' : 'partial';
   };
@@ -294,8 +272,8 @@ function maxPartitionBytes(opts: Options): number | undefined {
 export function textScan(fs: FileSystem, ds: Dataset, opts: Options): TextScan {
   const schema = withPartitions([{ name: 'value', dataType: StringType, nullable: true }], ds);
   const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
-  const parse: LineParser = (line, out) => {
-    out[0] = line;
+  const parse: LineParser = (line, row, sinks) => {
+    sinks[0]!.set(row, line);
     return 'ok';
   };
   return { schema, partitions: lineScan(fs, splits, schema, 1, -1, false, 'PERMISSIVE', 'text', parse, true) };

@@ -1,0 +1,104 @@
+import { allocate, ColumnVector, type ColumnData } from '../column-vector.js';
+import type { DataType } from '../types.js';
+import { convertField } from './csv.js';
+
+/**
+ * One column of a CSV scan batch, written in place: row r's value goes straight into the typed array, with no
+ * intermediate row object. Every row writes every column (a value or null), so a row that is dropped
+ * (DROPMALFORMED) is simply overwritten by the next one.
+ */
+export class SinkColumn {
+  data: ColumnData;
+  validity: Uint8Array | null = null;
+  /** Writes field text `s` at row r; false when it does not convert (the row is then malformed). */
+  readonly put: (s: string, r: number) => boolean;
+
+  constructor(
+    readonly type: DataType,
+    private readonly capacity: number,
+  ) {
+    this.data = allocate(type, capacity);
+    this.put = makePut(this, type);
+  }
+
+  setNull(r: number): void {
+    if (this.validity === null) this.validity = new Uint8Array(this.capacity).fill(1);
+    this.validity[r] = 0;
+    if (Array.isArray(this.data)) this.data[r] = null;
+  }
+
+  /** Writes an already converted value (or null) at row r. */
+  set(r: number, v: unknown): void {
+    if (v === null || v === undefined) return this.setNull(r);
+    const d = this.data;
+    if (Array.isArray(d)) d[r] = v;
+    else if (d instanceof BigInt64Array) d[r] = v as bigint;
+    else (d as Float64Array)[r] = this.type.kind === 'boolean' ? (v ? 1 : 0) : (v as number);
+    if (this.validity !== null) this.validity[r] = 1;
+  }
+
+  /** The first n rows as a column; the sink starts over with fresh arrays. */
+  finish(n: number): ColumnVector {
+    const d = this.data;
+    const data = Array.isArray(d) ? d.slice(0, n) : (d as Float64Array).subarray(0, n);
+    let validity = this.validity ? this.validity.subarray(0, n) : null;
+    if (validity && validity.indexOf(0) < 0) validity = null;
+    this.data = allocate(this.type, this.capacity);
+    this.validity = null;
+    return new ColumnVector(this.type, n, data, validity);
+  }
+}
+
+function makePut(c: SinkColumn, t: DataType): (s: string, r: number) => boolean {
+  const slow = (s: string, r: number): boolean => {
+    const v = convertField(s, t);
+    if (v === undefined) {
+      c.setNull(r);
+      return false;
+    }
+    c.set(r, v);
+    return true;
+  };
+  switch (t.kind) {
+    case 'double':
+      return (s, r) => {
+        const ch = s.charCodeAt(0);
+        if ((ch >= 48 && ch <= 57) || ch === 45) {
+          const v = +s;
+          if (v === v) {
+            (c.data as Float64Array)[r] = v;
+            if (c.validity !== null) c.validity[r] = 1;
+            return true;
+          }
+        }
+        return slow(s, r);
+      };
+    case 'int':
+      return (s, r) => {
+        const v = +s;
+        if ((v | 0) === v && s.indexOf('.') < 0 && s.indexOf('e') < 0 && s.indexOf('E') < 0 && s.indexOf('x') < 0) {
+          (c.data as Int32Array)[r] = v;
+          if (c.validity !== null) c.validity[r] = 1;
+          return true;
+        }
+        return slow(s, r);
+      };
+    case 'string':
+      return (s, r) => {
+        (c.data as unknown[])[r] = s;
+        if (c.validity !== null) c.validity[r] = 1;
+        return true;
+      };
+    case 'boolean':
+      return (s, r) => {
+        if (s === 'true' || s === 'false') {
+          (c.data as Uint8Array)[r] = s === 'true' ? 1 : 0;
+          if (c.validity !== null) c.validity[r] = 1;
+          return true;
+        }
+        return slow(s, r);
+      };
+    default:
+      return slow;
+  }
+}
