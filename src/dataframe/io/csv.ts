@@ -122,9 +122,11 @@ export function convertField(s: string, t: DataType): unknown {
   switch (t.kind) {
     case 'string':
       return s;
-    case 'int':
+    case 'int': {
       if (!INT_RE.test(s.trim())) return undefined;
-      return castValue(s, StringType, IntegerType) ?? undefined;
+      const n = Number(s);
+      return n >= -2147483648 && n <= 2147483647 ? n : undefined;
+    }
     case 'long':
       if (!INT_RE.test(s.trim())) return undefined;
       return castValue(s, StringType, LongType) ?? undefined;

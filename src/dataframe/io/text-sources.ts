@@ -7,14 +7,7 @@ import { ColumnVector } from '../column-vector.js';
 import { SinkColumn } from './csv-sink.js';
 import type { Partition } from '../plan.js';
 import { StringType, StructType, type StructField } from '../types.js';
-import {
-  checkCsvType,
-  csvFormat,
-  inferFieldType,
-  mergeInferred,
-  parseCsvLine,
-  type CsvFormat,
-} from './csv.js';
+import { checkCsvType, csvFormat, inferFieldType, mergeInferred, parseCsvLine, type CsvFormat } from './csv.js';
 import { datasetSplits, type Dataset, type DatasetSplit } from './dataset-files.js';
 import { inferJsonSchema, jsonToInternal, parseJsonLine } from './json.js';
 import { parseMode, type Options, type ParseMode } from './options.js';
@@ -59,7 +52,9 @@ function lineScan(
         const sinks = schema.fields.slice(0, dataFields).map((f) => new SinkColumn(f.dataType, SCAN_BATCH_ROWS));
         const flush = (n: number): RecordBatch => {
           const cols: ColumnVector[] = sinks.map((c) => c.finish(n));
-          schema.fields.slice(dataFields).forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], n)));
+          schema.fields
+            .slice(dataFields)
+            .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], n)));
           return new RecordBatch(schema, cols, n);
         };
         let headerPending = skipHeader && split.start === 0;
@@ -74,7 +69,8 @@ function lineScan(
             const r = parse(line, rows, sinks);
             if (r !== 'ok') {
               if (mode === 'FAILFAST') {
-                const why = r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
+                const why =
+                  r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
                 throw malformed(mode, line, split, format, why);
               }
               // The row is not advanced, so the next line overwrites what this one wrote.
@@ -188,6 +184,7 @@ export async function csvScan(
     }
     return ok ? 'ok' : 'partial';
   };
+  const plainNulls = f.nullValue === '';
   // Most lines hold no quote: split them with indexOf, writing each field straight into its column.
   const parse: LineParser = (line, row, sinks) => {
     if (line.indexOf(f.quote) >= 0) return parseQuoted(line, row, sinks);
@@ -195,12 +192,19 @@ export async function csvScan(
     let start = 0;
     let k = 0;
     for (; k < cols.length && start >= 0; k++) {
-      const end = line.indexOf(f.sep, start);
-      const raw = end < 0 ? line.slice(start) : line.slice(start, end);
-      start = end < 0 ? -1 : end + 1;
+      let end = line.indexOf(f.sep, start);
+      const next = end < 0 ? -1 : end + 1;
+      if (end < 0) end = line.length;
       const c = sinks[cols[k]!]!;
-      if (raw === '' || raw === f.nullValue) c.setNull(row);
-      else if (!c.put(raw, row)) ok = false;
+      if (end === start) c.setNull(row);
+      else if (plainNulls) {
+        if (!c.putRange(line, start, end, row)) ok = false;
+      } else {
+        const raw = line.slice(start, end);
+        if (raw === f.nullValue) c.setNull(row);
+        else if (!c.put(raw, row)) ok = false;
+      }
+      start = next;
     }
     // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
     if (k < cols.length || start >= 0) ok = false;
