@@ -15,6 +15,7 @@ import {
   SamplePlan,
   collectBatch,
   collectPartitions,
+  forEachBatch,
   type Plan,
 } from './plan.js';
 import { joinType, planConditionJoin, planSelect, planSort, planUnion, planUsingJoin } from './planner.js';
@@ -262,7 +263,9 @@ export class DataFrame {
 
   async count(): Promise<number> {
     let n = 0;
-    for (const p of await this.plan.partitions()) for await (const b of p()) n += b.numRows;
+    await forEachBatch(await this.plan.partitions(), (b) => {
+      n += b.numRows;
+    });
     return n;
   }
   async isEmpty(): Promise<boolean> {

@@ -3,7 +3,7 @@ import { selectTrue } from './analyzer.js';
 import type { Accumulator, AggregateFn } from './aggregates.js';
 import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
-import { Plan, collectBatch, gatherOrNull, type Partition } from './plan.js';
+import { Plan, collectBatch, forEachBatch, gatherOrNull, type Partition } from './plan.js';
 import { StructType } from './types.js';
 import { compareValues, hashKey } from './values.js';
 
@@ -62,8 +62,9 @@ export class AggregatePlan extends Plan {
       ngroups = 1;
     }
     const parts = await this.child.partitions();
-    for (const p of parts) {
-      for await (const b of p()) {
+    // Groups are created in arrival order; with partitions consumed concurrently that order may vary.
+    await forEachBatch(parts, (b) => {
+      {
         const keyCols = this.keys.map((k) => k.eval(b));
         const inputs = this.aggs.map((a) => (a.input ? a.input.eval(b) : null));
         const gids = new Int32Array(b.numRows);
@@ -86,7 +87,7 @@ export class AggregatePlan extends Plan {
           for (let i = 0; i < b.numRows; i++) acc[gids[i]!]!.add(col ? col.get(i) : 1);
         }
       }
-    }
+    });
     const cols = [
       ...this.keys.map((k, j) => ColumnVector.fromValues(k.type, keyValues[j]!)),
       ...this.aggs.map((a, k) =>

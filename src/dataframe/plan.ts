@@ -379,3 +379,22 @@ export function gatherOrNull(col: ColumnVector, indices: Int32Array, type: DataT
   for (let k = 0; k < indices.length; k++) b.append(indices[k]! < 0 ? null : col.get(indices[k]!));
   return b.finish();
 }
+
+/**
+ * Feeds every batch of every partition to fn, running up to `concurrency` partitions at once (scans on worker
+ * threads then parse in parallel while this thread consumes). Batch order across partitions is not kept.
+ */
+export async function forEachBatch(
+  parts: readonly Partition[],
+  fn: (b: RecordBatch) => void,
+  concurrency = 2,
+): Promise<void> {
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < parts.length) {
+      const p = parts[next++]!;
+      for await (const b of p()) fn(b);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, parts.length) }, run));
+}

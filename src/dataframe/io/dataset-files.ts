@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { EddyError, describeValue } from '../../common/errors.js';
 import type { FileStatus, FileSystem } from '../../storage/filesystem.js';
 import { listDatasetFiles } from '../../storage/dataset.js';
@@ -5,6 +6,8 @@ import { computeSplits, type InputSplit } from '../../storage/splits.js';
 import { inferFieldType, mergeInferred } from './csv.js';
 import { StringType, type DataType, type StructField } from '../types.js';
 import { castValue } from '../cast.js';
+
+const OPEN_COST_BYTES = 4 * 1024 * 1024;
 
 /** Spark's marker for a null partition value in a `col=value` folder name. */
 export const DEFAULT_PARTITION_NAME = '__HIVE_DEFAULT_PARTITION__';
@@ -101,9 +104,14 @@ export interface DatasetSplit extends InputSplit {
 /** Input splits of the dataset's files: a file larger than maxPartitionBytes is read by several partitions. */
 export function datasetSplits(ds: Dataset, maxPartitionBytes: number | undefined, splittable: boolean): DatasetSplit[] {
   const out: DatasetSplit[] = [];
+  // Spark's FilePartition.maxSplitBytes: spread the input over the cores, but no split under openCostInBytes
+  // (4 MB) and none over a block (maxPartitionBytes, 128 MB by default).
+  const total = ds.files.reduce((n, f) => n + f.status.length, 0);
+  const perCore = Math.max(OPEN_COST_BYTES, Math.ceil(total / availableParallelism()));
+  const maxSplit = maxPartitionBytes ?? perCore;
   for (const f of ds.files) {
     const splits = splittable
-      ? computeSplits([f.status], maxPartitionBytes ? { maxSplitBytes: maxPartitionBytes } : {})
+      ? computeSplits([f.status], { maxSplitBytes: maxSplit })
       : f.status.length === 0
         ? []
         : [{ uri: f.status.uri, path: f.status.path, start: 0, length: f.status.length, fileLength: f.status.length }];

@@ -6,7 +6,8 @@ import { RecordBatch } from '../batch.js';
 import { ColumnVector } from '../column-vector.js';
 import { SinkColumn } from './csv-sink.js';
 import type { Partition } from '../plan.js';
-import { StringType, StructType, type StructField } from '../types.js';
+import { StringType, StructType, parseDataType, simpleString, type StructField } from '../types.js';
+import { workerScriptExists } from './scan-worker-path.js';
 import { checkCsvType, csvFormat, inferFieldType, mergeInferred, parseCsvLine, type CsvFormat } from './csv.js';
 import { datasetSplits, type Dataset, type DatasetSplit } from './dataset-files.js';
 import { inferJsonSchema, jsonToInternal, parseJsonLine } from './json.js';
@@ -46,47 +47,62 @@ function lineScan(
   parse: LineParser,
   keepBlank = false,
 ): Partition[] {
-  return splits.map(
-    (split) =>
-      async function* () {
-        const sinks = schema.fields.slice(0, dataFields).map((f) => new SinkColumn(f.dataType, SCAN_BATCH_ROWS));
-        const flush = (n: number): RecordBatch => {
-          const cols: ColumnVector[] = sinks.map((c) => c.finish(n));
-          schema.fields
-            .slice(dataFields)
-            .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], n)));
-          return new RecordBatch(schema, cols, n);
-        };
-        let headerPending = skipHeader && split.start === 0;
-        let rows = 0;
-        for await (const lines of splitLines(fs, split)) {
-          for (const line of lines) {
-            if (!keepBlank && (line.length === 0 || (format === 'JSON' && line.trim().length === 0))) continue;
-            if (headerPending) {
-              headerPending = false;
-              continue;
-            }
-            const r = parse(line, rows, sinks);
-            if (r !== 'ok') {
-              if (mode === 'FAILFAST') {
-                const why =
-                  r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
-                throw malformed(mode, line, split, format, why);
-              }
-              // The row is not advanced, so the next line overwrites what this one wrote.
-              if (mode === 'DROPMALFORMED') continue;
-              if (r === 'bad') for (let j = 0; j < sinks.length; j++) if (j !== corruptIndex) sinks[j]!.setNull(rows);
-            }
-            if (corruptIndex >= 0) sinks[corruptIndex]!.set(rows, r === 'ok' ? null : line);
-            if (++rows >= SCAN_BATCH_ROWS) {
-              yield flush(rows);
-              rows = 0;
-            }
-          }
-        }
-        if (rows > 0) yield flush(rows);
-      },
+  return splits.map((split) =>
+    splitPartition(fs, split, schema, dataFields, corruptIndex, skipHeader, mode, format, parse, keepBlank),
   );
+}
+
+/** One input split of a line-oriented file as a partition: lines parsed into batches of SCAN_BATCH_ROWS rows. */
+function splitPartition(
+  fs: FileSystem,
+  split: DatasetSplit,
+  schema: StructType,
+  dataFields: number,
+  corruptIndex: number,
+  skipHeader: boolean,
+  mode: ParseMode,
+  format: string,
+  parse: LineParser,
+  keepBlank: boolean,
+): Partition {
+  return async function* () {
+    const sinks = schema.fields.slice(0, dataFields).map((f) => new SinkColumn(f.dataType, SCAN_BATCH_ROWS));
+    const flush = (n: number): RecordBatch => {
+      const cols: ColumnVector[] = sinks.map((c) => c.finish(n));
+      schema.fields
+        .slice(dataFields)
+        .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], n)));
+      return new RecordBatch(schema, cols, n);
+    };
+    let headerPending = skipHeader && split.start === 0;
+    let rows = 0;
+    for await (const lines of splitLines(fs, split)) {
+      for (const line of lines) {
+        if (!keepBlank && (line.length === 0 || (format === 'JSON' && line.trim().length === 0))) continue;
+        if (headerPending) {
+          headerPending = false;
+          continue;
+        }
+        const r = parse(line, rows, sinks);
+        if (r !== 'ok') {
+          if (mode === 'FAILFAST') {
+            const why =
+              r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
+            throw malformed(mode, line, split, format, why);
+          }
+          // The row is not advanced, so the next line overwrites what this one wrote.
+          if (mode === 'DROPMALFORMED') continue;
+          if (r === 'bad') for (let j = 0; j < sinks.length; j++) if (j !== corruptIndex) sinks[j]!.setNull(rows);
+        }
+        if (corruptIndex >= 0) sinks[corruptIndex]!.set(rows, r === 'ok' ? null : line);
+        if (++rows >= SCAN_BATCH_ROWS) {
+          yield flush(rows);
+          rows = 0;
+        }
+      }
+    }
+    if (rows > 0) yield flush(rows);
+  };
 }
 
 async function firstLine(fs: FileSystem, ds: Dataset): Promise<string | null> {
@@ -116,6 +132,89 @@ function headerNames(tokens: (string | null)[]): string[] {
 function withPartitions(data: StructField[], ds: Dataset): StructType {
   const names = new Set(data.map((f) => f.name.toLowerCase()));
   return new StructType([...data, ...ds.partitionFields.filter((f) => !names.has(f.name.toLowerCase()))]);
+}
+
+/** The parser of CSV lines into the data columns (all but the corrupt-record column). */
+function csvParser(data: readonly StructField[], corruptIndex: number, f: CsvFormat): LineParser {
+  const parsed = data.map((_, j) => j !== corruptIndex);
+  const nTokens = parsed.filter(Boolean).length;
+  const cols = data.map((_, j) => j).filter((j) => parsed[j]);
+  const parseQuoted: LineParser = (line, row, sinks) => {
+    const toks = parseCsvLine(line, f);
+    if (!toks) return 'bad';
+    let ok = toks.length === nTokens;
+    for (let k = 0; k < cols.length; k++) {
+      const c = sinks[cols[k]!]!;
+      const t = toks[k];
+      if (t === null || t === undefined) c.setNull(row);
+      else if (!c.put(t, row)) ok = false;
+    }
+    return ok ? 'ok' : 'partial';
+  };
+  const plainNulls = f.nullValue === '';
+  // Most lines hold no quote: split them with indexOf, writing each field straight into its column.
+  const parse: LineParser = (line, row, sinks) => {
+    if (line.indexOf(f.quote) >= 0) return parseQuoted(line, row, sinks);
+    let ok = true;
+    let start = 0;
+    let k = 0;
+    for (; k < cols.length && start >= 0; k++) {
+      let end = line.indexOf(f.sep, start);
+      const next = end < 0 ? -1 : end + 1;
+      if (end < 0) end = line.length;
+      const c = sinks[cols[k]!]!;
+      if (end === start) c.setNull(row);
+      else if (plainNulls) {
+        if (!c.putRange(line, start, end, row)) ok = false;
+      } else {
+        const raw = line.slice(start, end);
+        if (raw === f.nullValue) c.setNull(row);
+        else if (!c.put(raw, row)) ok = false;
+      }
+      start = next;
+    }
+    // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
+    if (k < cols.length || start >= 0) ok = false;
+    for (; k < cols.length; k++) sinks[cols[k]!]!.setNull(row);
+    return ok ? 'ok' : 'partial';
+  };
+  return parse;
+}
+
+/** What a worker needs to read one CSV split: all plain data, so it crosses a thread boundary. */
+export interface CsvSplitSpec {
+  fields: { name: string; type: string; nullable: boolean }[];
+  dataFields: number;
+  corruptIndex: number;
+  header: boolean;
+  mode: ParseMode;
+  format: CsvFormat;
+}
+
+/** A CSV split read by this thread: used in-process and by the scan workers alike. */
+export function csvSplitPartition(fs: FileSystem, spec: CsvSplitSpec, split: DatasetSplit): Partition {
+  const schema = new StructType(
+    spec.fields.map((x) => ({ name: x.name, dataType: parseDataType(x.type), nullable: x.nullable })),
+  );
+  const data = schema.fields.slice(0, spec.dataFields);
+  const parse = csvParser(data, spec.corruptIndex, spec.format);
+  return splitPartition(
+    fs,
+    split,
+    schema,
+    spec.dataFields,
+    spec.corruptIndex,
+    spec.header,
+    spec.mode,
+    'CSV',
+    parse,
+    false,
+  );
+}
+
+/** Worker threads parse local files (the store behind dfs:// lives in this thread) unless option parallel=false. */
+function useWorkers(fs: FileSystem, opts: Options): boolean {
+  return fs.scheme === 'file' && opts.bool('parallel', true) && workerScriptExists();
 }
 
 export async function csvScan(
@@ -169,48 +268,19 @@ export async function csvScan(
   const schema = withPartitions(data, ds);
   for (const fld of data) if (fld.name !== corruptName) checkCsvType(fld.name, fld.dataType);
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
-  const parsed = data.map((_, j) => j !== corruptIndex);
-  const nTokens = parsed.filter(Boolean).length;
-  const cols = data.map((_, j) => j).filter((j) => parsed[j]);
-  const parseQuoted: LineParser = (line, row, sinks) => {
-    const toks = parseCsvLine(line, f);
-    if (!toks) return 'bad';
-    let ok = toks.length === nTokens;
-    for (let k = 0; k < cols.length; k++) {
-      const c = sinks[cols[k]!]!;
-      const t = toks[k];
-      if (t === null || t === undefined) c.setNull(row);
-      else if (!c.put(t, row)) ok = false;
-    }
-    return ok ? 'ok' : 'partial';
+  const parse = csvParser(data, corruptIndex, f);
+  const spec: CsvSplitSpec = {
+    fields: schema.fields.map((x) => ({ name: x.name, type: simpleString(x.dataType), nullable: x.nullable })),
+    dataFields: data.length,
+    corruptIndex,
+    header,
+    mode,
+    format: f,
   };
-  const plainNulls = f.nullValue === '';
-  // Most lines hold no quote: split them with indexOf, writing each field straight into its column.
-  const parse: LineParser = (line, row, sinks) => {
-    if (line.indexOf(f.quote) >= 0) return parseQuoted(line, row, sinks);
-    let ok = true;
-    let start = 0;
-    let k = 0;
-    for (; k < cols.length && start >= 0; k++) {
-      let end = line.indexOf(f.sep, start);
-      const next = end < 0 ? -1 : end + 1;
-      if (end < 0) end = line.length;
-      const c = sinks[cols[k]!]!;
-      if (end === start) c.setNull(row);
-      else if (plainNulls) {
-        if (!c.putRange(line, start, end, row)) ok = false;
-      } else {
-        const raw = line.slice(start, end);
-        if (raw === f.nullValue) c.setNull(row);
-        else if (!c.put(raw, row)) ok = false;
-      }
-      start = next;
-    }
-    // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
-    if (k < cols.length || start >= 0) ok = false;
-    for (; k < cols.length; k++) sinks[cols[k]!]!.setNull(row);
-    return ok ? 'ok' : 'partial';
-  };
+  if (splits.length > 1 && useWorkers(fs, opts)) {
+    const { workerPartition } = await import('./scan-pool.js');
+    return { schema, partitions: splits.map((split) => workerPartition(spec, split)) };
+  }
   return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, header, mode, 'CSV', parse) };
 }
 
