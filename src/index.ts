@@ -50,3 +50,7 @@ export { DataFrameReader } from './dataframe/io/reader.js';
 export { DataFrameWriter, type SaveMode } from './dataframe/io/writer.js';
 export { createDataFrame, type RowInput, type CreateDataFrameOptions } from './dataframe/create.js';
 export type { DataFrameEnv } from './dataframe/env.js';
+export { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distributed-file-system.js';
+export type { FormatOptions, StoreConfig } from './storage/dfs/store-config.js';
+export type { FsckOptions, FsckReport, ReplicaIssue, BlockIssue } from './storage/dfs/fsck.js';
+export type { BlockRecord } from './storage/dfs/namespace.js';

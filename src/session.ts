@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EddyError, describeValue } from './common/errors.js';
+import { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distributed-file-system.js';
 import { FileSystemRegistry, type ResolvedPath } from './storage/registry.js';
 import { createDataFrame, type CreateDataFrameOptions, type RowInput } from './dataframe/create.js';
 import { DataFrame as DataFrameClass, type DataFrame } from './dataframe/dataframe.js';
@@ -10,6 +11,8 @@ import type { StructType } from './dataframe/types.js';
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
   home?: string;
+  /** How to open (or create) the dfs store under <home>/dfs. */
+  dfs?: DfsOpenOptions;
 }
 
 /**
@@ -18,20 +21,29 @@ export interface EddyOptions {
  */
 export class Eddy {
   readonly home: string;
-  /** File systems by URI scheme (file:// always; dfs:// once the store is open). */
-  readonly fs = new FileSystemRegistry();
+  /** File systems by scheme: `file://` (and plain paths) and `dfs://` (the store under <home>/dfs). */
+  readonly fs: FileSystemRegistry;
+  /** The dfs store itself, for what only it has: fsck, setReplication, checkpoint. */
+  readonly dfs: DistributedFileSystem;
   private readonly closers: (() => Promise<void>)[] = [];
   private closed = false;
 
-  private constructor(home: string) {
+  private constructor(home: string, fs: FileSystemRegistry, dfs: DistributedFileSystem) {
     this.home = home;
+    this.fs = fs;
+    this.dfs = dfs;
+    // Registered first, so it is released last: everything else may still write files while closing.
+    this.closers.push(() => fs.close());
   }
 
   static async start(options: EddyOptions = {}): Promise<Eddy> {
-    const home = resolve(options.home ?? process.env['EDDY_HOME'] ?? 'eddy-home');
+    const home = resolve(options.home ?? (process.env['EDDY_HOME'] || 'eddy-home'));
     if (home.includes('\0')) throw new EddyError('INVALID_ARGUMENT', `home ${describeValue(home)} contains a NUL byte`);
     await mkdir(home, { recursive: true });
-    return new Eddy(home);
+    const dfs = await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
+    const fs = new FileSystemRegistry();
+    fs.register(dfs);
+    return new Eddy(home, fs, dfs);
   }
 
   /** Resolves `dfs:///x`, `file:///x` or a plain path to its file system (what DataFrame I/O uses). */

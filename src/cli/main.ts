@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EddyError } from '../common/errors.js';
 import { eddyVersion } from '../common/paths.js';
 import { registerDemo } from './demo.js';
+import { registerFs } from './fs.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run "eddy --help" or "eddy <command> --help" for usage)')
     .showSuggestionAfterError(true);
   registerDemo(program);
+  registerFs(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { EddyError, describeValue, isEddyError } from '../common/errors.js';
 import type { FileStatus } from './filesystem.js';
-import { joinPath, normalizePath, pathComponents } from './fs-path.js';
+import { joinPath, pathComponents, pathIn } from './fs-path.js';
 
 /**
  * Hadoop's globStatus, per path component: `*` (any run of characters), `?` (one character), `[abc]`, `[a-z]`,
@@ -9,6 +9,7 @@ import { joinPath, normalizePath, pathComponents } from './fs-path.js';
  */
 
 export interface GlobSource {
+  readonly scheme: string;
   stat(path: string): Promise<FileStatus>;
   list(path: string): Promise<FileStatus[]>;
 }
@@ -75,7 +76,7 @@ export async function globStatus(fs: GlobSource, pattern: string): Promise<FileS
     throw new EddyError('INVALID_ARGUMENT', `glob ${describeValue(pattern)} contains a NUL byte; remove it`);
   }
   // Normalise the separators and `..` before matching, but keep the pattern characters as typed.
-  const parts = pathComponents(normalizePath(pattern, 'glob'));
+  const parts = pathComponents(pathIn(fs.scheme, pattern, 'glob'));
   let current: string[] = ['/'];
   for (let k = 0; k < parts.length; k++) {
     const part = parts[k]!;

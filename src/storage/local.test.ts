@@ -52,6 +52,7 @@ describe('LocalFileSystem', () => {
       await f.close();
       const st = await fs.stat(p);
       expect(st).toMatchObject({ length: n, isDirectory: false, uri: `file://${p}`, replication: 1 });
+      expect((await fs.stat(st.uri)).length).toBe(n);
     }
   });
 

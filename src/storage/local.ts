@@ -3,7 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { EddyError, describeValue, isEddyError } from '../common/errors.js';
 import type { BlockLocation, CreateOptions, FileStatus, FileSystem, ReadableFile, WritableFile } from './filesystem.js';
-import { baseName, isWithin, normalizePath, parentPath } from './fs-path.js';
+import { baseName, isWithin, parentPath, pathIn } from './fs-path.js';
 import { globStatus } from './glob.js';
 import { errnoOf, ioError } from './io-error.js';
 
@@ -23,11 +23,11 @@ export class LocalFileSystem implements FileSystem {
   readonly scheme: string = 'file';
 
   uri(path: string): string {
-    return `file://${normalizePath(path)}`;
+    return `file://${pathIn(this.scheme, path)}`;
   }
 
   async stat(path: string): Promise<FileStatus> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     let st: Stats;
     try {
       st = await fsp.stat(p);
@@ -51,7 +51,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async exists(path: string): Promise<boolean> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     try {
       await fsp.stat(p);
       return true;
@@ -62,7 +62,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async list(path: string): Promise<FileStatus[]> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const st = await this.stat(p);
     if (!st.isDirectory) return [st];
     let names: string[];
@@ -90,7 +90,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async mkdirs(path: string): Promise<void> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     try {
       await fsp.mkdir(p, { recursive: true });
     } catch (e) {
@@ -106,7 +106,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async open(path: string): Promise<ReadableFile> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     let fh: fsp.FileHandle;
     try {
       fh = await fsp.open(p, 'r');
@@ -135,7 +135,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async create(path: string, options: CreateOptions = {}): Promise<WritableFile> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     if (p === '/') throw new EddyError('INVALID_ARGUMENT', `cannot create a file at the root "/"`);
     const dir = parentPath(p);
     const existing = await this.statOrNull(p);
@@ -204,7 +204,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async append(path: string): Promise<WritableFile> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     const st = await this.stat(p);
     if (st.isDirectory) {
       throw new EddyError('INVALID_ARGUMENT', `cannot append to ${describeValue(this.uri(p))}: it is a directory`);
@@ -226,8 +226,8 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const src = normalizePath(from, 'rename source');
-    const dst = normalizePath(to, 'rename destination');
+    const src = pathIn(this.scheme, from, 'rename source');
+    const dst = pathIn(this.scheme, to, 'rename destination');
     const st = await this.stat(src);
     if (src === '/' || dst === '/') throw new EddyError('INVALID_ARGUMENT', 'cannot rename the root "/"');
     if (src === dst) return;
@@ -264,7 +264,7 @@ export class LocalFileSystem implements FileSystem {
   }
 
   async delete(path: string, recursive = false): Promise<boolean> {
-    const p = normalizePath(path);
+    const p = pathIn(this.scheme, path);
     if (p === '/') throw new EddyError('INVALID_ARGUMENT', 'refusing to delete the root "/"');
     const st = await this.statOrNull(p);
     if (!st) return false;

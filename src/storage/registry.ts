@@ -1,6 +1,6 @@
 import { EddyError, describeValue } from '../common/errors.js';
 import type { FileSystem } from './filesystem.js';
-import { normalizePath } from './fs-path.js';
+import { hasScheme, normalizePath, parseUri } from './fs-path.js';
 import { LocalFileSystem } from './local.js';
 
 export interface ResolvedPath {
@@ -13,9 +13,6 @@ export interface FileSystemRegistryOptions {
   /** Folder that relative plain paths resolve against (default: process.cwd() at the time of each call). */
   cwd?: string;
 }
-
-/** `scheme:` followed by a slash, as in Hadoop's Path; anything else is a plain local path. */
-const URI_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):(\/.*)?$/s;
 
 /**
  * File systems by URI scheme, as Hadoop's FileSystem.get(uri) picks them. `resolve` accepts `dfs:///a/b`,
@@ -75,34 +72,14 @@ export class FileSystemRegistry {
     if (pathOrUri.includes('\0')) {
       throw new EddyError('INVALID_ARGUMENT', `path ${describeValue(pathOrUri)} contains a NUL byte; remove it`);
     }
-    const m = URI_RE.exec(pathOrUri);
-    if (!m) {
-      if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(pathOrUri)) {
-        throw new EddyError(
-          'INVALID_ARGUMENT',
-          `${describeValue(pathOrUri)} is a URI with a relative path; write e.g. "dfs:///dir/file", or "./${pathOrUri}" for a local file of that name`,
-        );
-      }
+    if (!hasScheme(pathOrUri)) {
       // A plain path is local; a relative one resolves against the working directory. Joining by hand (not
       // path.resolve, which clamps at "/") lets normalizePath refuse a ".." that climbs above the root.
       const abs = pathOrUri.startsWith('/') ? pathOrUri : `${this.cwd ?? process.cwd()}/${pathOrUri}`;
       return { fs: this.get('file'), path: normalizePath(abs, `path ${describeValue(pathOrUri)}`) };
     }
-    const scheme = m[1]!.toLowerCase();
-    const fs = this.get(scheme);
-    let rest = m[2] ?? '';
-    if (rest.startsWith('//')) {
-      const slash = rest.indexOf('/', 2);
-      const authority = slash < 0 ? rest.slice(2) : rest.slice(2, slash);
-      rest = slash < 0 ? '/' : rest.slice(slash);
-      if (authority !== '' && authority.toLowerCase() !== 'localhost') {
-        throw new EddyError(
-          'INVALID_ARGUMENT',
-          `${describeValue(pathOrUri)} names the host "${authority}"; Eddy's ${scheme} file system is local, write "${scheme}://${rest}"`,
-        );
-      }
-    }
-    return { fs, path: normalizePath(rest, `path of ${describeValue(pathOrUri)}`) };
+    const fs = this.get(pathOrUri.slice(0, pathOrUri.indexOf(':')));
+    return { fs, path: parseUri(pathOrUri).path };
   }
 
   /** The fully qualified URI of a path or URI: "data/x" → "file:///cwd/data/x". */
