@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileSystemRegistry } from '../../storage/registry.js';
 import { createDataFrame } from '../create.js';
+import { Vectors } from '../vector.js';
 import { DataFrameReader } from './reader.js';
 
 const registry = new FileSystemRegistry();
@@ -152,6 +153,34 @@ describe('Parquet', () => {
     expect(r.getRowObjectsJS()).toEqual([
       { region: 'eu', s: 4 },
       { region: 'us', s: 2 },
+    ]);
+  });
+
+  it('stores vectors as Spark ML VectorUDT structs and structs as groups, both ways', async () => {
+    const d = createDataFrame(
+      env,
+      [
+        [Vectors.dense([1, 2.5]), { start: new Date('2024-01-01T00:00:00Z'), n: 1 }],
+        [Vectors.sparse(4, [1, 3], [7, 8]), null],
+        [null, { start: null, n: 2 }],
+      ],
+      'features VECTOR, w STRUCT<start:TIMESTAMP,n:INT>',
+    );
+    const out = join(dir, 'vec');
+    await d.write.parquet(out);
+    const back = await read().parquet(out);
+    expect(back.dtypes).toEqual([
+      ['features', 'vector'],
+      ['w', 'struct<start:timestamp,n:int>'],
+    ]);
+    expect(await back.collect()).toEqual(await d.collect());
+    const r = await conn.runAndReadAll(
+      `SELECT features.type AS t, features.size AS s, features.indices AS i, features."values" AS v, w.n AS n FROM read_parquet('${out}/*.parquet')`,
+    );
+    expect(r.getRowObjectsJS()).toEqual([
+      { t: 1, s: null, i: null, v: [1, 2.5], n: 1 },
+      { t: 0, s: 4, i: [1, 3], v: [7, 8], n: null },
+      { t: null, s: null, i: null, v: null, n: 2 },
     ]);
   });
 

@@ -22,11 +22,13 @@ import {
   StringType,
   StructType,
   TimestampType,
+  VectorType,
   simpleString,
   type DataType,
   type StructField,
 } from '../types.js';
 import { mergeTypes } from '../values.js';
+import { DenseVector, SparseVector, type Vector } from '../vector.js';
 import type { Dataset } from './dataset-files.js';
 import type { Options } from './options.js';
 import type { FileWriterFactory } from './text-writers.js';
@@ -36,7 +38,8 @@ import type { OutputFile } from './writer.js';
  * Parquet through hyparquet (reading) and hyparquet-writer (writing): pure JavaScript, maintained, with
  * snappy built in, so no native binary is needed. Files are written as Spark writes them (root
  * "spark_schema", UTF8 strings, TIMESTAMP_MICROS adjusted to UTC, 3-level LISTs, snappy by default) and are
- * read back as one partition per row group.
+ * read back as one partition per row group. Vectors are stored as Spark ML's VectorUDT struct
+ * (type, size, indices, values), so Spark reads them as vectors and Eddy reads Spark's back.
  */
 
 function asyncBuffer(file: ReadableFile): AsyncBuffer {
@@ -73,6 +76,7 @@ function typeOf(node: SchemaTree): DataType {
     return ArrayType(typeOf(elem));
   }
   if (node.children.length > 0) {
+    if (isVectorUdt(node)) return VectorType;
     return new StructType(
       node.children.map((c) => ({
         name: c.element.name,
@@ -123,6 +127,11 @@ function typeOf(node: SchemaTree): DataType {
   }
 }
 
+/** Spark ML stores a vector as struct<type: tinyint, size: int, indices: array<int>, values: array<double>>. */
+function isVectorUdt(node: SchemaTree): boolean {
+  return node.children.map((c) => c.element.name).join(',') === 'type,size,indices,values';
+}
+
 /** A value as hyparquet decodes it, turned into Eddy's internal value of type t. */
 function fromParquet(v: unknown, t: DataType): unknown {
   if (v === null || v === undefined) return null;
@@ -147,6 +156,13 @@ function fromParquet(v: unknown, t: DataType): unknown {
     case 'struct': {
       const o = v as Record<string, unknown>;
       return Object.fromEntries(t.fields.map((f) => [f.name, fromParquet(o[f.name], f.dataType)]));
+    }
+    case 'vector': {
+      const o = v as { type?: number; size?: number | null; indices?: number[] | null; values?: number[] | null };
+      const values = (o.values ?? []).map(Number);
+      return Number(o.type) === 0
+        ? new SparseVector(Number(o.size), (o.indices ?? []).map(Number), values)
+        : new DenseVector(values);
     }
     default:
       return v;
@@ -311,10 +327,44 @@ function elements(name: string, t: DataType, nullable: boolean): SchemaElement[]
         { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
         ...elements('element', t.elementType, true),
       ];
+    case 'struct':
+      return [
+        { name, repetition_type, num_children: t.fields.length },
+        ...t.fields.flatMap((f) => elements(f.name, f.dataType, f.nullable)),
+      ];
+    case 'vector':
+      return [
+        { name, repetition_type, num_children: 4 },
+        { name: 'type', type: 'INT32', converted_type: 'INT_8', repetition_type: 'REQUIRED' },
+        { name: 'size', type: 'INT32', repetition_type: 'OPTIONAL' },
+        ...elements('indices', { kind: 'array', elementType: IntegerType, containsNull: false }, true).map((e, i) =>
+          i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
+        ),
+        ...elements('values', { kind: 'array', elementType: DoubleType, containsNull: false }, true).map((e, i) =>
+          i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
+        ),
+      ];
+    case 'struct':
+      return [
+        { name, repetition_type, num_children: t.fields.length },
+        ...t.fields.flatMap((f) => elements(f.name, f.dataType, f.nullable)),
+      ];
+    case 'vector':
+      return [
+        { name, repetition_type, num_children: 4 },
+        { name: 'type', type: 'INT32', converted_type: 'INT_8', repetition_type: 'REQUIRED' },
+        { name: 'size', type: 'INT32', repetition_type: 'OPTIONAL' },
+        ...elements('indices', { kind: 'array', elementType: IntegerType, containsNull: false }, true).map((e, i) =>
+          i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
+        ),
+        ...elements('values', { kind: 'array', elementType: DoubleType, containsNull: false }, true).map((e, i) =>
+          i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
+        ),
+      ];
     default:
       throw new EddyError(
         'UNSUPPORTED',
-        `Parquet output of ${simpleString(t)} (column ${describeValue(name)}) is not supported; write JSON, or convert it (vector_to_array / to_json) first`,
+        `Parquet output of ${simpleString(t)} (column ${describeValue(name)}) is not supported; write JSON, or cast it first`,
       );
   }
 }
@@ -331,9 +381,18 @@ function columnData(c: ColumnVector): ColumnSource['data'] {
 }
 
 function toParquet(v: unknown, t: DataType): unknown {
-  if (v === null) return null;
+  if (v === null || v === undefined) return null;
   if (t.kind === 'timestamp') return BigInt(Math.round((v as number) * 1000));
   if (t.kind === 'array') return (v as unknown[]).map((x) => toParquet(x, t.elementType));
+  if (t.kind === 'struct') {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(t.fields.map((f) => [f.name, toParquet(o[f.name], f.dataType)]));
+  }
+  if (t.kind === 'vector') {
+    if (v instanceof SparseVector)
+      return { type: 0, size: v.size, indices: Array.from(v.indices), values: Array.from(v.values) };
+    return { type: 1, size: null, indices: null, values: Array.from((v as Vector).toArray()) };
+  }
   return v;
 }
 
