@@ -344,23 +344,6 @@ function elements(name: string, t: DataType, nullable: boolean): SchemaElement[]
           i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
         ),
       ];
-    case 'struct':
-      return [
-        { name, repetition_type, num_children: t.fields.length },
-        ...t.fields.flatMap((f) => elements(f.name, f.dataType, f.nullable)),
-      ];
-    case 'vector':
-      return [
-        { name, repetition_type, num_children: 4 },
-        { name: 'type', type: 'INT32', converted_type: 'INT_8', repetition_type: 'REQUIRED' },
-        { name: 'size', type: 'INT32', repetition_type: 'OPTIONAL' },
-        ...elements('indices', { kind: 'array', elementType: IntegerType, containsNull: false }, true).map((e, i) =>
-          i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
-        ),
-        ...elements('values', { kind: 'array', elementType: DoubleType, containsNull: false }, true).map((e, i) =>
-          i === 2 ? { ...e, repetition_type: 'REQUIRED' as const } : e,
-        ),
-      ];
     default:
       throw new EddyError(
         'UNSUPPORTED',
