@@ -21,6 +21,7 @@ export { computeSplits, type InputSplit, type SplitOptions } from './storage/spl
 export { lineBatches, readSplitLines } from './storage/line-reader.js';
 export { DataFrame, type Row } from './dataframe/dataframe.js';
 export { GroupedData } from './dataframe/grouped-data.js';
+export { DataFrameNaFunctions } from './dataframe/na-functions.js';
 export { Column, type ColumnOrName, type Literal } from './dataframe/column.js';
 export * from './dataframe/functions.js';
 export {

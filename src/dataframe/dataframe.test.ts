@@ -363,6 +363,28 @@ describe('joins', () => {
   });
 });
 
+describe('null handling', () => {
+  it('na.drop and na.fill as Spark', async () => {
+    const p = people();
+    expect(await p.na.drop().count()).toBe(2);
+    expect(await p.dropna('all', ['age', 'city']).count()).toBe(3);
+    expect(await p.dropna('any', ['score']).count()).toBe(3);
+    const filled = await p.na.fill(0).na.fill('?').collect();
+    expect(filled[1]).toEqual({ name: 'Bob', age: 45, city: 'SF', score: 0 });
+    expect(filled[3]).toEqual({ name: 'Dan', age: 0, city: '?', score: 1 });
+    expect((await p.fillna({ city: 'none' }).collect())[3]!['city']).toBe('none');
+    expect(() => p.na.drop('any', ['nope'])).toThrow(/cannot resolve 'nope'/);
+  });
+
+  it('joins with a column of a DataFrame this side was derived from', async () => {
+    const p = people();
+    const older = p.filter('age > 30');
+    const cities = df([['NY', 'east']], 'city STRING, coast STRING');
+    const j = older.join(cities, p.col('city').eq(cities.col('city')));
+    expect((await j.collect()).map((r) => r['name'])).toEqual(['Alice']);
+  });
+});
+
 describe('plan-time analysis is independent of data', () => {
   it('exposes the schema of a derived DataFrame without running it', () => {
     const s = people().groupBy('city').agg(avg('age').alias('a')).schema;

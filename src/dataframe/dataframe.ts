@@ -5,6 +5,7 @@ import type { AnalysisContext } from './bound.js';
 import { Column, toExpr, type ColumnOrName, type Expr } from './column.js';
 import type { DataFrameEnv } from './env.js';
 import { GroupedData } from './grouped-data.js';
+import { DataFrameNaFunctions } from './na-functions.js';
 import { parseExpression, parseNamedExpression } from './parser.js';
 import { DeduplicatePlan } from './plan-wide.js';
 import {
@@ -326,6 +327,17 @@ export class DataFrame {
       ),
       env,
     );
+  }
+
+  /** Null handling: df.na.drop(), df.na.fill(0). */
+  get na(): DataFrameNaFunctions {
+    return new DataFrameNaFunctions(this);
+  }
+  dropna(how: 'any' | 'all' = 'any', subset?: string[]): DataFrame {
+    return this.na.drop(how, subset);
+  }
+  fillna(value: Parameters<DataFrameNaFunctions['fill']>[0], subset?: string[]): DataFrame {
+    return this.na.fill(value, subset);
   }
 
   get write(): DataFrameWriter {

@@ -347,9 +347,12 @@ export function planConditionJoin(
         let side: 'L' | 'R';
         if (e.from === leftTag && inL >= 0) side = 'L';
         else if (e.from === rightTag && inR >= 0) side = 'R';
-        else if (e.from !== undefined && e.from !== leftTag && e.from !== rightTag) {
-          throw new EddyError('ANALYSIS_ERROR', `column '${e.name}' belongs to neither side of the join`);
-        } else if (inL >= 0 && inR >= 0) {
+        // A column of a DataFrame one side was derived from (df.col before a filter) belongs to that side.
+        else if (e.from !== undefined && inL >= 0 && derivedFrom(left, e.from) && !derivedFrom(right, e.from))
+          side = 'L';
+        else if (e.from !== undefined && inR >= 0 && derivedFrom(right, e.from) && !derivedFrom(left, e.from))
+          side = 'R';
+        else if (inL >= 0 && inR >= 0) {
           throw new EddyError(
             'ANALYSIS_ERROR',
             `reference '${e.name}' is ambiguous: both sides of the join have it; use left.col('${e.name}') and right.col('${e.name}'), or join on ['${e.name}']`,
@@ -431,6 +434,11 @@ export function planConditionJoin(
       ? ls.fields.map((_, i) => positional(i, ls))
       : pair.fields.map((_, i) => positional(i, pair));
   return new JoinPlan(left, right, how === 'cross' ? 'inner' : how, lk, rk, residual, output);
+}
+
+function derivedFrom(plan: Plan, ancestor: object): boolean {
+  if (plan === ancestor) return true;
+  return plan.children.some((c) => derivedFrom(c, ancestor));
 }
 
 function shift(e: Expr, by: number): Expr {
