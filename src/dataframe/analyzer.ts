@@ -30,7 +30,47 @@ export function bind(e: Expr, schema: StructType, ctx: AnalysisContext): Bound {
       return bindCase(e, schema, ctx);
     case 'fn':
       return bindFunction(e, schema, ctx);
+    case 'udf':
+      return bindUdf(e, schema, ctx);
   }
+}
+
+function bindUdf(e: Extract<Expr, { k: 'udf' }>, schema: StructType, ctx: AnalysisContext): Bound {
+  const args = e.args.map((a) => bind(a, schema, ctx));
+  const u = e.udf;
+  const name = exprName(e);
+  if (u.columnar) {
+    const f = u.columnar;
+    return {
+      type: u.returnType,
+      nullable: true,
+      name,
+      eval(batch) {
+        const out = f(
+          args.map((a) => a.eval(batch)),
+          batch.numRows,
+        );
+        if (out.length !== batch.numRows || out.type.kind !== u.returnType.kind) {
+          throw new EddyError(
+            'INVALID_ARGUMENT',
+            `columnar function ${u.name} returned ${out.length} rows of ${simpleString(out.type)} for a batch of ${batch.numRows} rows of ${simpleString(u.returnType)}`,
+          );
+        }
+        return out;
+      },
+    };
+  }
+  const f = u.row!;
+  return rowwise(
+    name,
+    u.returnType,
+    args,
+    (v) => {
+      const r = f(...v);
+      return r === undefined ? null : r;
+    },
+    { nullSafe: u.nullIntolerant === false, nullable: true },
+  );
 }
 
 export function unresolved(name: string, schema: StructType): EddyError {

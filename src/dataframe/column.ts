@@ -15,7 +15,24 @@ export type Expr =
   | { readonly k: 'alias'; readonly child: Expr; readonly name: string }
   | { readonly k: 'cast'; readonly child: Expr; readonly to: DataType }
   | { readonly k: 'case'; readonly branches: readonly (readonly [Expr, Expr])[]; readonly otherwise?: Expr }
-  | { readonly k: 'sort'; readonly child: Expr; readonly asc: boolean; readonly nullsFirst: boolean };
+  | { readonly k: 'sort'; readonly child: Expr; readonly asc: boolean; readonly nullsFirst: boolean }
+  /** A user function: row-wise over internal values, or columnar over whole argument columns. */
+  | { readonly k: 'udf'; readonly udf: UserFunction; readonly args: readonly Expr[] };
+
+/** See functions.ts udf() and columnarUdf(). */
+export interface UserFunction {
+  readonly name: string;
+  readonly returnType: DataType;
+  /** Row-wise: internal argument values in, an internal value (or null) out. */
+  readonly row?: (...args: unknown[]) => unknown;
+  /** Columnar: the argument columns of a batch in, a column of the same length out. */
+  readonly columnar?: (
+    args: readonly import('./column-vector.js').ColumnVector[],
+    numRows: number,
+  ) => import('./column-vector.js').ColumnVector;
+  /** Null arguments give null without calling the function (default true for row-wise functions). */
+  readonly nullIntolerant?: boolean;
+}
 
 const BINARY_SQL: Record<string, string> = {
   '+': '+',
@@ -53,6 +70,8 @@ export function exprName(e: Expr): string {
       const parts = e.branches.map(([c, v]) => ` WHEN ${exprName(c)} THEN ${exprName(v)}`).join('');
       return `CASE${parts}${e.otherwise ? ` ELSE ${exprName(e.otherwise)}` : ''} END`;
     }
+    case 'udf':
+      return `${e.udf.name}(${e.args.map(exprName).join(', ')})`;
     case 'fn': {
       const op = BINARY_SQL[e.name];
       if (op && e.args.length === 2) return `(${exprName(e.args[0]!)} ${op} ${exprName(e.args[1]!)})`;

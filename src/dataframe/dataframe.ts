@@ -21,7 +21,7 @@ import {
 } from './plan.js';
 import { joinType, planConditionJoin, planSelect, planSort, planUnion, planUsingJoin } from './planner.js';
 import { showString } from './show.js';
-import { simpleString, type StructType } from './types.js';
+import { simpleString, StructType } from './types.js';
 import { toExternal } from './values.js';
 import { DataFrameWriter } from './io/writer.js';
 import { arrowToBatches, batchToArrow, type arrow } from './arrow.js';
@@ -338,6 +338,32 @@ export class DataFrame {
   }
   fillna(value: Parameters<DataFrameNaFunctions['fill']>[0], subset?: string[]): DataFrame {
     return this.na.fill(value, subset);
+  }
+
+  /** A DataFrame over batches already in memory, one inner array per partition (what sources and ML build). */
+  static fromBatches(
+    schema: StructType,
+    partitions: readonly (readonly RecordBatch[])[],
+    env: DataFrameEnv = localEnv(),
+  ): DataFrame {
+    for (const b of partitions.flat()) {
+      if (
+        b.schema.fields.length !== schema.fields.length ||
+        b.schema.fields.some((f, i) => f.dataType.kind !== schema.fields[i]!.dataType.kind)
+      ) {
+        throw new EddyError(
+          'INVALID_ARGUMENT',
+          `a batch with schema ${b.schema.simpleString()} does not match ${schema.simpleString()}`,
+        );
+      }
+    }
+    return new DataFrame(
+      new LocalRelation(
+        schema,
+        partitions.map((p) => p.map((b) => new RecordBatch(schema, b.columns, b.numRows))),
+      ),
+      env,
+    );
   }
 
   get write(): DataFrameWriter {

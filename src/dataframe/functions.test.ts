@@ -20,7 +20,14 @@ import {
   trim,
   upper,
   window,
+  udf,
+  columnarUdf,
 } from './functions.js';
+import { ColumnVector } from './column-vector.js';
+import { RecordBatch } from './batch.js';
+import { DataFrame } from './dataframe.js';
+import { DoubleType, StructType, VectorType } from './types.js';
+import { DenseVector } from './vector.js';
 
 const registry = new FileSystemRegistry();
 const env = { resolvePath: (p: string) => registry.resolve(p) };
@@ -33,6 +40,47 @@ async function one(rows: readonly RowInput[], schema: string, ...exprs: string[]
       .collect()
   )[0]!;
 }
+
+describe('user functions', () => {
+  it('udf runs row by row on internal values; nulls short-circuit', async () => {
+    const d = df([
+      { a: 2, b: 'x' },
+      { a: null, b: 'y' },
+    ]);
+    const rep = udf((n: bigint, s: string) => s.repeat(Number(n)), 'string', { name: 'rep' });
+    const out = d.select(rep(col('a'), col('b')));
+    expect(out.columns).toEqual(['rep(a, b)']);
+    expect(await out.collect()).toEqual([{ 'rep(a, b)': 'xx' }, { 'rep(a, b)': null }]);
+  });
+
+  it('columnarUdf builds a whole column per batch (a vector assembler)', async () => {
+    const assemble = columnarUdf(
+      (cols, n) => {
+        const out: DenseVector[] = [];
+        for (let i = 0; i < n; i++) out.push(new DenseVector(cols.map((c) => Number(c.get(i)))));
+        return new ColumnVector(VectorType, n, out, null);
+      },
+      'vector',
+      'assemble',
+    );
+    const d = df([[1.5, 2]], 'x DOUBLE, y INT').withColumn('features', assemble('x', 'y'));
+    expect(d.dtypes.at(-1)).toEqual(['features', 'vector']);
+    expect((await d.first())!['features']).toEqual(new DenseVector([1.5, 2]));
+    const wrong = columnarUdf((_cols, n) => ColumnVector.constant(VectorType, null, n + 1), 'vector', 'bad');
+    await expect(
+      df([[1]], 'x INT')
+        .select(wrong('x'))
+        .collect(),
+    ).rejects.toThrow(/returned 2 rows of vector for a batch of 1 rows/);
+  });
+
+  it('fromBatches wraps existing column batches', async () => {
+    const schema = new StructType([{ name: 'v', dataType: DoubleType, nullable: false }]);
+    const b = new RecordBatch(schema, [new ColumnVector(DoubleType, 3, Float64Array.of(1, 2, 3), null)], 3);
+    const d = DataFrame.fromBatches(schema, [[b], [b]]);
+    expect(await d.agg(sum('v')).collect()).toEqual([{ 'sum(v)': 12 }]);
+  });
+});
 
 describe('scalar functions', () => {
   it('string functions behave as Spark SQL', async () => {

@@ -1,4 +1,6 @@
-import { Column, toExpr, type ColumnOrName, type Expr, type Literal } from './column.js';
+import { Column, toExpr, type ColumnOrName, type Expr, type Literal, type UserFunction } from './column.js';
+import type { ColumnVector } from './column-vector.js';
+import { parseDataType, type DataType } from './types.js';
 import { parseExpression, parseNamedExpression } from './parser.js';
 
 /**
@@ -206,4 +208,40 @@ export function stddev(c: ColumnOrName): Column {
 }
 export function variance(c: ColumnOrName): Column {
   return call('variance', c);
+}
+
+/**
+ * A row-wise user function, as Spark's udf(): udf((a, b) => a + b, 'double')(col('x'), col('y')).
+ * It receives and returns internal values (long as bigint, timestamp as epoch ms); a null argument gives
+ * null without calling it unless nullIntolerant is false.
+ */
+export function udf(
+  fn: (...args: never[]) => unknown,
+  returnType: DataType | string,
+  options: { name?: string; nullIntolerant?: boolean } = {},
+): (...cols: ColumnOrName[]) => Column {
+  const u: UserFunction = {
+    name: options.name ?? (fn.name || 'udf'),
+    returnType: typeof returnType === 'string' ? parseDataType(returnType) : returnType,
+    row: fn as (...args: unknown[]) => unknown,
+    nullIntolerant: options.nullIntolerant ?? true,
+  };
+  return (...cols) => new Column({ k: 'udf', udf: u, args: cols.map(toExpr) });
+}
+
+/**
+ * A columnar user function: it gets whole argument columns of a batch and returns a column of the same
+ * length and of returnType, e.g. a feature assembler building one vector column from numeric columns.
+ */
+export function columnarUdf(
+  fn: (args: readonly ColumnVector[], numRows: number) => ColumnVector,
+  returnType: DataType | string,
+  name = fn.name || 'udf',
+): (...cols: ColumnOrName[]) => Column {
+  const u: UserFunction = {
+    name,
+    returnType: typeof returnType === 'string' ? parseDataType(returnType) : returnType,
+    columnar: fn,
+  };
+  return (...cols) => new Column({ k: 'udf', udf: u, args: cols.map(toExpr) });
 }

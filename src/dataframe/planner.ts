@@ -156,6 +156,8 @@ export function planAggregate(
         }
         return { ...e, args: e.args.map(rewrite) };
       }
+      case 'udf':
+        return { ...e, args: e.args.map(rewrite) };
       case 'alias':
         return { ...e, child: rewrite(e.child) };
       case 'cast':
@@ -364,6 +366,7 @@ export function planConditionJoin(
         return { k: 'col', name: e.name, index: side === 'L' ? inL : nl + inR };
       }
       case 'fn':
+      case 'udf':
         return { ...e, args: e.args.map(resolve) };
       case 'alias':
       case 'cast':
@@ -446,6 +449,7 @@ function shift(e: Expr, by: number): Expr {
     case 'col':
       return e.index !== undefined ? { ...e, index: e.index + by } : e;
     case 'fn':
+    case 'udf':
       return { ...e, args: e.args.map((a) => shift(a, by)) };
     case 'alias':
     case 'cast':
