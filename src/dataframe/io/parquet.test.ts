@@ -184,6 +184,23 @@ describe('Parquet', () => {
     ]);
   });
 
+  it('streams row groups to the file (parquet.block.rows) and reads one partition per group', async () => {
+    const d = createDataFrame(
+      env,
+      Array.from({ length: 2500 }, (_, i) => [i, `s${i % 10}`]),
+      'i INT, s STRING',
+    );
+    const out = join(dir, 'groups');
+    await d.write.option('parquet.block.rows', 1000).parquet(out);
+    const back = await read().parquet(out);
+    expect(await back.numPartitions()).toBe(3);
+    expect(await back.collect()).toEqual(await d.collect());
+    const r = await conn.runAndReadAll(
+      `SELECT count(DISTINCT row_group_id)::INTEGER AS groups FROM parquet_metadata('${out}/*.parquet')`,
+    );
+    expect(r.getRowObjectsJS()).toEqual([{ groups: 3 }]);
+  });
+
   it('refuses a non-Parquet file with a clear error', async () => {
     const out = join(dir, 'csv');
     await createDataFrame(env, [[1]], 'i INT').write.csv(out);

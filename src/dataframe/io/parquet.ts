@@ -6,7 +6,7 @@ import {
   type FileMetaData,
   type SchemaTree,
 } from 'hyparquet';
-import { parquetWriteBuffer, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
+import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import { EddyError, describeValue, toEddyError } from '../../common/errors.js';
 import type { FileSystem, ReadableFile } from '../../storage/filesystem.js';
 import { RecordBatch } from '../batch.js';
@@ -397,30 +397,58 @@ export function parquetFileWriter(schema: StructType, opts: Options): FileWriter
     { name: 'spark_schema', num_children: schema.fields.length },
     ...schema.fields.flatMap((f) => elements(f.name, f.dataType, f.nullable)),
   ];
-  const rowGroupSize = opts.int('parquet.block.rows', 1_000_000);
+  const rowGroupSize = opts.int('parquet.block.rows', 1_000_000) || 1_000_000;
   return {
     extension: codec === 'SNAPPY' ? '.snappy.parquet' : '.parquet',
     async create(fs, path): Promise<OutputFile> {
-      // hyparquet-writer encodes a whole file at once; batches are gathered per file (one input partition).
-      const batches: RecordBatch[] = [];
+      const file = await fs.create(path, { overwrite: false });
+      // Bytes leave for the file after every row group, so memory holds one row group, not the whole file.
+      const bytes = new ByteWriter() as ByteWriter & { flush?: () => Promise<void> };
+      let pending = Promise.resolve();
+      const flush = (): Promise<void> => {
+        const chunk = new Uint8Array(bytes.buffer, 0, bytes.index).slice();
+        bytes.index = 0;
+        pending = pending.then(() => file.write(chunk));
+        return pending;
+      };
+      bytes.flush = flush;
+      bytes.finish = () => void flush();
+      const writer = new ParquetWriter({
+        writer: bytes,
+        schema: schemaElements,
+        codec,
+        createdBy: 'Eddy (hyparquet-writer)',
+      });
+      let batches: RecordBatch[] = [];
+      let rows = 0;
+      const writeGroup = async (): Promise<void> => {
+        if (rows === 0) return;
+        const all = RecordBatch.concat(schema, batches);
+        batches = [];
+        rows = 0;
+        await writer.write({
+          columnData: schema.fields.map((f, j) => ({ name: f.name, data: columnData(all.column(j)) })),
+          rowGroupSize,
+        });
+      };
       let done = false;
       return {
-        add: async (b) => void batches.push(b),
+        async add(b) {
+          batches.push(b);
+          rows += b.numRows;
+          if (rows >= rowGroupSize) await writeGroup();
+        },
         async close() {
           if (done) return;
           done = true;
-          const all = RecordBatch.concat(schema, batches);
-          const buf = parquetWriteBuffer({
-            columnData: schema.fields.map((f, j) => ({ name: f.name, data: columnData(all.column(j)) })),
-            schema: schemaElements,
-            codec,
-            rowGroupSize,
-            createdBy: 'Eddy (hyparquet-writer)',
-          });
-          await fs.writeFile(path, new Uint8Array(buf), { overwrite: false });
+          await writeGroup();
+          await writer.finish();
+          await pending;
+          await file.close();
         },
-        abort: async () => {
+        async abort() {
           done = true;
+          await file.abort();
         },
       };
     },
