@@ -3,7 +3,8 @@
 //   1. pipeline: CSV (N rows) -> filter value > 500 -> groupBy(category).count() -> Parquet
 //   2. wide read: a 1M x 20 numeric CSV parsed completely
 // Usage: npm run build && node bench/dataframe.mjs   (EDDY_BENCH_ROWS, EDDY_BENCH_WIDE_ROWS to resize)
-// Prints a table and writes bench/results/dataframe.json. Never part of `npm test`.
+// Best of EDDY_BENCH_REPEAT (3) runs per engine. Prints a table and writes bench/results/dataframe.json.
+// Never part of `npm test`.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,10 +19,17 @@ const dataDir = process.env.EDDY_BENCH_DATA ?? join(tmpdir(), 'eddy-bench-data')
 const work = join(tmpdir(), `eddy-bench-${process.pid}`);
 mkdirSync(work, { recursive: true });
 
+const REPEAT = Number(process.env.EDDY_BENCH_REPEAT ?? 3);
+// Best of REPEAT runs: the machine is shared, so the best run is the closest to the engine's own speed.
 const secs = async (fn) => {
-  const t = performance.now();
-  const r = await fn();
-  return { s: (performance.now() - t) / 1000, r };
+  let best = Infinity;
+  let r;
+  for (let i = 0; i < REPEAT; i++) {
+    const t = performance.now();
+    r = await fn();
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return { s: best, r };
 };
 
 console.log(`generating inputs in ${dataDir} (cached between runs) ...`);
@@ -85,16 +93,24 @@ let pandasWide = null;
 try {
   pandasPipe = py(`
 import json, time, pandas as pd
-t = time.perf_counter()
-df = pd.read_csv(${JSON.stringify(events)}, dtype={'id': 'int32', 'category': 'str', 'value': 'float64', 'flag': 'bool'})
-out = df[df['value'] > 500].groupby('category').size().reset_index(name='count')
-out.to_csv(${JSON.stringify(join(work, 'pandas-out.csv'))}, index=False)
-print(json.dumps({'s': time.perf_counter() - t, 'r': int(out['count'].sum())}))`);
+best = None
+for _ in range(${REPEAT}):
+    t = time.perf_counter()
+    df = pd.read_csv(${JSON.stringify(events)}, dtype={'id': 'int32', 'category': 'str', 'value': 'float64', 'flag': 'bool'})
+    out = df[df['value'] > 500].groupby('category').size().reset_index(name='count')
+    out.to_csv(${JSON.stringify(join(work, 'pandas-out.csv'))}, index=False)
+    s = time.perf_counter() - t
+    best = s if best is None else min(best, s)
+print(json.dumps({'s': best, 'r': int(out['count'].sum())}))`);
   pandasWide = py(`
 import json, time, pandas as pd
-t = time.perf_counter()
-df = pd.read_csv(${JSON.stringify(wide)}, dtype='float64')
-print(json.dumps({'s': time.perf_counter() - t, 'r': len(df)}))`);
+best = None
+for _ in range(${REPEAT}):
+    t = time.perf_counter()
+    df = pd.read_csv(${JSON.stringify(wide)}, dtype='float64')
+    s = time.perf_counter() - t
+    best = s if best is None else min(best, s)
+print(json.dumps({'s': best, 'r': len(df)}))`);
 } catch (e) {
   console.log(`pandas unavailable: ${e.message.split('\n')[0]}`);
 }
