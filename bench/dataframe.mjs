@@ -39,10 +39,11 @@ const wide = await wideCsv(dataDir, WIDE);
 const eddy = await Eddy.start({ home: join(work, 'home') });
 const results = [];
 
-// Eddy
-const eddyPipe = await secs(async () => {
+// Eddy, with CSV splits parsed on worker threads (the default for local files) and in one thread.
+const pipeline = (parallel) => async () => {
   const df = await eddy.read
     .option('header', true)
+    .option('parallel', parallel)
     .schema('id INT, category STRING, value DOUBLE, flag BOOLEAN')
     .csv(events);
   const out = df.filter(col('value').gt(500)).groupBy('category').count();
@@ -50,15 +51,19 @@ const eddyPipe = await secs(async () => {
   return (await eddy.read.parquet(join(work, 'eddy-out')).then((d) => d.agg({ count: 'sum' }).collect()))[0][
     'sum(count)'
   ];
-});
-const eddyWide = await secs(async () => {
+};
+const wideRead = (parallel) => async () => {
   const df = await eddy.read
     .option('header', true)
-    .option('inferSchema', false)
+    .option('parallel', parallel)
     .schema(Array.from({ length: 20 }, (_, j) => `x${j} DOUBLE`).join(', '))
     .csv(wide);
   return df.count();
-});
+};
+const eddyPipe = await secs(pipeline(true));
+const eddyPipe1 = await secs(pipeline(false));
+const eddyWide = await secs(wideRead(true));
+const eddyWide1 = await secs(wideRead(false));
 await eddy.close();
 
 // DuckDB (in-process, threads = cores)
@@ -115,11 +120,12 @@ print(json.dumps({'s': best, 'r': len(df)}))`);
   console.log(`pandas unavailable: ${e.message.split('\n')[0]}`);
 }
 
-const row = (name, rows, e, p, d) => {
+const row = (name, rows, e, e1, p, d) => {
   results.push({
     step: name,
     rows,
     eddy_s: e.s,
+    eddy_one_thread_s: e1.s,
     pandas_s: p?.s ?? null,
     duckdb_s: d.s,
     eddy_result: String(e.r),
@@ -131,20 +137,21 @@ row(
   `CSV ${ROWS.toLocaleString('en')} rows -> filter -> groupBy count -> Parquet`,
   ROWS,
   eddyPipe,
+  eddyPipe1,
   pandasPipe,
   duckPipe,
 );
-row(`read ${WIDE.toLocaleString('en')} x 20 numeric CSV`, WIDE, eddyWide, pandasWide, duckWide);
+row(`read ${WIDE.toLocaleString('en')} x 20 numeric CSV`, WIDE, eddyWide, eddyWide1, pandasWide, duckWide);
 
 const f = (x) => (x === null ? 'n/a' : x.toFixed(2));
 console.log(
   `\nmachine: ${cpus().length} cores (${cpus()[0]?.model}); other jobs may share them, so absolute numbers are pessimistic\n`,
 );
-console.log('| step | Eddy s | pandas s | DuckDB s | Eddy/pandas | Eddy/DuckDB | rows/s (Eddy) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| step | Eddy s | Eddy 1 thread s | pandas s | DuckDB s | Eddy/pandas | Eddy/DuckDB | rows/s (Eddy) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.step} | ${f(r.eddy_s)} | ${f(r.pandas_s)} | ${f(r.duckdb_s)} | ${r.pandas_s ? (r.eddy_s / r.pandas_s).toFixed(2) + 'x' : 'n/a'} | ${(r.eddy_s / r.duckdb_s).toFixed(2)}x | ${Math.round(r.rows / r.eddy_s).toLocaleString('en')} |`,
+    `| ${r.step} | ${f(r.eddy_s)} | ${f(r.eddy_one_thread_s)} | ${f(r.pandas_s)} | ${f(r.duckdb_s)} | ${r.pandas_s ? (r.eddy_s / r.pandas_s).toFixed(2) + 'x' : 'n/a'} | ${(r.eddy_s / r.duckdb_s).toFixed(2)}x | ${Math.round(r.rows / r.eddy_s).toLocaleString('en')} |`,
   );
 }
 for (const r of results) {
