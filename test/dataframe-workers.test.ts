@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Scan workers run compiled JavaScript, so this test uses the build in dist/ (npm test builds it first).
+// Scan workers (option parallel=true) run compiled JavaScript, so this test uses the build in dist/
+// (npm test builds it first).
 const dist = new URL('../dist/src/index.js', import.meta.url);
 const built = existsSync(dist);
 

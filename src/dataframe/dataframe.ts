@@ -19,7 +19,8 @@ import {
   forEachBatch,
   type Plan,
 } from './plan.js';
-import { joinType, planConditionJoin, planSelect, planSort, planUnion, planUsingJoin } from './planner.js';
+import { planSelect, planSort, planUnion } from './planner.js';
+import { joinType, planConditionJoin, planUsingJoin } from './join-planner.js';
 import { showString } from './show.js';
 import { simpleString, StructType } from './types.js';
 import { toExternal } from './values.js';
