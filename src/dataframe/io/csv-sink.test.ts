@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../plan.js';
-import { DoubleType, IntegerType } from '../types.js';
+import { BooleanType, DoubleType, IntegerType, StringType } from '../types.js';
 import { SinkColumn } from './csv-sink.js';
 
 describe('CSV sink fast number parsing', () => {
@@ -43,5 +43,29 @@ describe('CSV sink fast number parsing', () => {
     expect(c.putRange('1.5', 0, 3, 3)).toBe(false);
     const col = c.finish(4);
     expect([col.get(0), col.get(1), col.get(2), col.get(3)]).toEqual([-42, 2147483647, null, null]);
+  });
+
+  it('reuses repeated strings and still reads every distinct one right, past the intern table', () => {
+    const texts = Array.from({ length: 12000 }, (_, i) =>
+      i % 3 === 0 ? `cat${i % 5}` : `v${i}-${'x'.repeat(i % 40)}`,
+    );
+    const line = texts.join(',');
+    const c = new SinkColumn(StringType, texts.length);
+    let a = 0;
+    texts.forEach((t, r) => {
+      c.putRange(line, a, a + t.length, r);
+      a += t.length + 1;
+    });
+    const col = c.finish(texts.length);
+    texts.forEach((t, r) => expect(col.get(r)).toBe(t));
+  });
+
+  it('reads true/false in place and sends anything else through the full rules', () => {
+    const c = new SinkColumn(BooleanType, 3);
+    expect(c.putRange('true', 0, 4, 0)).toBe(true);
+    expect(c.putRange('FALSE', 0, 5, 1)).toBe(true);
+    expect(c.putRange('yes', 0, 3, 2)).toBe(false);
+    const col = c.finish(3);
+    expect([col.get(0), col.get(1), col.get(2)]).toEqual([true, false, null]);
   });
 });

@@ -106,6 +106,8 @@ function makePut(c: SinkColumn, t: DataType): (s: string, r: number) => boolean 
   }
 }
 
+const INTERN_MAX = 4096;
+
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**
@@ -162,6 +164,53 @@ function makePutRange(
           m = m * 10 + (ch - 48);
         }
         (c.data as Int32Array)[r] = neg ? -m : m;
+        if (c.validity !== null) c.validity[r] = 1;
+        return true;
+      };
+    case 'string': {
+      // Low-cardinality columns (categories, labels) repeat a few values: reusing one string per value saves
+      // an allocation per field. The table stops growing at INTERN_MAX values and is dropped on many misses.
+      let table: Map<number, string[]> | null = new Map();
+      let size = 0;
+      let misses = 0;
+      return (line, a, b, r) => {
+        const n = b - a;
+        let s: string | undefined;
+        if (table !== null && n <= 32) {
+          let h = n;
+          for (let i = a; i < b; i++) h = (Math.imul(h, 31) + line.charCodeAt(i)) | 0;
+          const bucket = table.get(h);
+          if (bucket !== undefined) {
+            for (let k = 0; k < bucket.length; k++) {
+              const cand = bucket[k]!;
+              if (cand.length === n && line.startsWith(cand, a)) {
+                s = cand;
+                break;
+              }
+            }
+          }
+          if (s === undefined) {
+            s = line.slice(a, b);
+            if (size < INTERN_MAX) {
+              // A copy of its own, so the table does not keep the whole chunk of text alive.
+              const own = Buffer.from(s, 'utf8').toString('utf8');
+              if (bucket === undefined) table.set(h, [own]);
+              else bucket.push(own);
+              size++;
+            } else if (++misses > INTERN_MAX) table = null;
+          }
+        } else s = line.slice(a, b);
+        (c.data as unknown[])[r] = s;
+        if (c.validity !== null) c.validity[r] = 1;
+        return true;
+      };
+    }
+    case 'boolean':
+      return (line, a, b, r) => {
+        const n = b - a;
+        const v = n === 4 && line.startsWith('true', a) ? 1 : n === 5 && line.startsWith('false', a) ? 0 : -1;
+        if (v < 0) return fallback(line, a, b, r);
+        (c.data as Uint8Array)[r] = v;
         if (c.validity !== null) c.validity[r] = 1;
         return true;
       };
