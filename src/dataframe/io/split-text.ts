@@ -10,6 +10,21 @@ const NL = 0x0a;
  * chunk instead of a Buffer and a decode per line, which is most of the cost of reading CSV in JavaScript.
  */
 export async function* splitLines(fs: FileSystem, split: InputSplit): AsyncIterable<string[]> {
+  for await (const text of splitTexts(fs, split)) {
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
+    yield lines;
+  }
+}
+
+/**
+ * The same lines as splitLines, as chunks of text: whole lines joined by "\n" (a "\r" before it kept), no
+ * final newline. Parsers walk the chunk by index, so no string is made per line.
+ */
+export async function* splitTexts(fs: FileSystem, split: InputSplit): AsyncIterable<string> {
   const file = await fs.open(split.path);
   try {
     const end = split.start + split.length;
@@ -51,19 +66,11 @@ export async function* splitLines(fs: FileSystem, split: InputSplit): AsyncItera
           : lastNl + 1 < raw.byteLength
             ? Buffer.from(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).subarray(lastNl + 1))
             : null;
-      const lines = text.split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const l = lines[i]!;
-        if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
-      }
-      yield lines;
+      yield text;
       if (stop >= 0) return;
     }
     // End of file: a last line without a newline.
-    if (carry && carry.length > 0) {
-      const l = carry.toString('utf8');
-      yield [l.endsWith('\r') ? l.slice(0, -1) : l];
-    }
+    if (carry && carry.length > 0) yield carry.toString('utf8');
   } finally {
     await file.close();
   }

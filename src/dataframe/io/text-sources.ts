@@ -1,7 +1,7 @@
 import { EddyError, describeValue } from '../../common/errors.js';
 import type { FileSystem } from '../../storage/filesystem.js';
 import { readSplitLines } from '../../storage/line-reader.js';
-import { splitLines } from './split-text.js';
+import { splitLines, splitTexts } from './split-text.js';
 import { RecordBatch } from '../batch.js';
 import { ColumnVector } from '../column-vector.js';
 import { SinkColumn } from './csv-sink.js';
@@ -20,7 +20,7 @@ export const SCAN_BATCH_ROWS = 32_768;
  * Parses one line into row `row` of the data columns (every column but the corrupt-record one gets a value or
  * null): 'ok', 'partial' (some fields did not fit), or 'bad' (not a record at all).
  */
-type LineParser = (line: string, row: number, cols: SinkColumn[]) => 'ok' | 'partial' | 'bad';
+type LineParser = (text: string, a: number, b: number, row: number, cols: SinkColumn[]) => 'ok' | 'partial' | 'bad';
 
 interface TextScan {
   schema: StructType;
@@ -76,25 +76,32 @@ function splitPartition(
     };
     let headerPending = skipHeader && split.start === 0;
     let rows = 0;
-    for await (const lines of splitLines(fs, split)) {
-      for (const line of lines) {
-        if (!keepBlank && (line.length === 0 || (format === 'JSON' && line.trim().length === 0))) continue;
+    for await (const text of splitTexts(fs, split)) {
+      let a = 0;
+      while (a <= text.length) {
+        let nl = text.indexOf('\n', a);
+        if (nl < 0) nl = text.length;
+        const next = nl + 1;
+        const b = nl > a && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        const start = a;
+        a = next;
+        if (!keepBlank && (b === start || (format === 'JSON' && text.slice(start, b).trim().length === 0))) continue;
         if (headerPending) {
           headerPending = false;
           continue;
         }
-        const r = parse(line, rows, sinks);
+        const r = parse(text, start, b, rows, sinks);
         if (r !== 'ok') {
           if (mode === 'FAILFAST') {
             const why =
               r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
-            throw malformed(mode, line, split, format, why);
+            throw malformed(mode, text.slice(start, b), split, format, why);
           }
           // The row is not advanced, so the next line overwrites what this one wrote.
           if (mode === 'DROPMALFORMED') continue;
           if (r === 'bad') for (let j = 0; j < sinks.length; j++) if (j !== corruptIndex) sinks[j]!.setNull(rows);
         }
-        if (corruptIndex >= 0) sinks[corruptIndex]!.set(rows, r === 'ok' ? null : line);
+        if (corruptIndex >= 0) sinks[corruptIndex]!.set(rows, r === 'ok' ? null : text.slice(start, b));
         if (++rows >= SCAN_BATCH_ROWS) {
           yield flush(rows);
           rows = 0;
@@ -139,7 +146,7 @@ function csvParser(data: readonly StructField[], corruptIndex: number, f: CsvFor
   const parsed = data.map((_, j) => j !== corruptIndex);
   const nTokens = parsed.filter(Boolean).length;
   const cols = data.map((_, j) => j).filter((j) => parsed[j]);
-  const parseQuoted: LineParser = (line, row, sinks) => {
+  const parseQuoted = (line: string, row: number, sinks: SinkColumn[]): 'ok' | 'partial' | 'bad' => {
     const toks = parseCsvLine(line, f);
     if (!toks) return 'bad';
     let ok = toks.length === nTokens;
@@ -153,21 +160,29 @@ function csvParser(data: readonly StructField[], corruptIndex: number, f: CsvFor
   };
   const plainNulls = f.nullValue === '';
   // Most lines hold no quote: split them with indexOf, writing each field straight into its column.
-  const parse: LineParser = (line, row, sinks) => {
-    if (line.indexOf(f.quote) >= 0) return parseQuoted(line, row, sinks);
+  // The next quote in the chunk, found once and reused while lines come before it: searching the rest of the
+  // chunk for every line would be quadratic.
+  let quoteText = '';
+  let quotePos = -1;
+  const parse: LineParser = (text, a, b, row, sinks) => {
+    if (text !== quoteText || (quotePos >= 0 && quotePos < a)) {
+      quoteText = text;
+      quotePos = text.indexOf(f.quote, a);
+    }
+    if (quotePos >= 0 && quotePos < b) return parseQuoted(text.slice(a, b), row, sinks);
     let ok = true;
-    let start = 0;
+    let start = a;
     let k = 0;
     for (; k < cols.length && start >= 0; k++) {
-      let end = line.indexOf(f.sep, start);
-      const next = end < 0 ? -1 : end + 1;
-      if (end < 0) end = line.length;
+      let end = text.indexOf(f.sep, start);
+      if (end < 0 || end > b) end = b;
+      const next = end === b ? -1 : end + 1;
       const c = sinks[cols[k]!]!;
       if (end === start) c.setNull(row);
       else if (plainNulls) {
-        if (!c.putRange(line, start, end, row)) ok = false;
+        if (!c.putRange(text, start, end, row)) ok = false;
       } else {
-        const raw = line.slice(start, end);
+        const raw = text.slice(start, end);
         if (raw === f.nullValue) c.setNull(row);
         else if (!c.put(raw, row)) ok = false;
       }
@@ -311,7 +326,8 @@ export async function jsonScan(
   }
   const schema = withPartitions(data, ds);
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
-  const parse: LineParser = (line, row, sinks) => {
+  const parse: LineParser = (text, a, b, row, sinks) => {
+    const line = text.slice(a, b);
     let obj: unknown;
     try {
       obj = parseJsonLine(line);
@@ -349,8 +365,8 @@ function maxPartitionBytes(opts: Options): number | undefined {
 export function textScan(fs: FileSystem, ds: Dataset, opts: Options): TextScan {
   const schema = withPartitions([{ name: 'value', dataType: StringType, nullable: true }], ds);
   const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
-  const parse: LineParser = (line, row, sinks) => {
-    sinks[0]!.set(row, line);
+  const parse: LineParser = (text, a, b, row, sinks) => {
+    sinks[0]!.set(row, text.slice(a, b));
     return 'ok';
   };
   return { schema, partitions: lineScan(fs, splits, schema, 1, -1, false, 'PERMISSIVE', 'text', parse, true) };
