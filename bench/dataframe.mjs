@@ -40,7 +40,7 @@ const eddy = await Eddy.start({ home: join(work, 'home') });
 const results = [];
 
 // Eddy with CSV splits parsed on worker threads (parallel=true) and in one thread (parallel=false); the
-// default, parallel=auto, picks workers when no column is a string (here: the wide read).
+// default is parallel=true.
 const pipeline = (parallel) => async () => {
   const df = await eddy.read
     .option('header', true)
