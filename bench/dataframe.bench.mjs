@@ -1,8 +1,7 @@
-/* global process, performance, console, URL */
 // DataFrame benchmark: Eddy beside pandas and DuckDB on the same files, in the same run.
 //   1. pipeline: CSV (N rows) -> filter value > 500 -> groupBy(category).count() -> Parquet
 //   2. wide read: a 1M x 20 numeric CSV parsed completely
-// Usage: npm run build && node bench/dataframe.mjs   (EDDY_BENCH_ROWS, EDDY_BENCH_WIDE_ROWS to resize)
+// Usage: npm run bench -- dataframe   (EDDY_BENCH_ROWS, EDDY_BENCH_WIDE_ROWS to resize)
 // Best of EDDY_BENCH_REPEAT (3) runs per engine. Prints a table and writes bench/results/dataframe.json.
 // Never part of `npm test`.
 import { DuckDBInstance } from '@duckdb/node-api';
