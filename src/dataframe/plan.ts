@@ -1,4 +1,5 @@
 import { EddyError } from '../common/errors.js';
+import { seededRandom } from '../common/random.js';
 import { RecordBatch } from './batch.js';
 import { selectTrue } from './analyzer.js';
 import type { Bound } from './bound.js';
@@ -228,18 +229,6 @@ export class UnionPlan extends Plan {
   describe(): string {
     return 'Union';
   }
-}
-
-/** A fast seeded generator (mulberry32): the same seed always draws the same numbers, so samples repeat. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../src/common/random.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundledDataset } from '../../src/common/paths.js';
@@ -21,17 +22,8 @@ export function loadIris(): Columns & { classes: string[] } {
   };
 }
 
-/** A seeded generator for test data (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator for test data. */
+export const rng = seededRandom;
 
 /** Row-major copy for libraries that take arrays of rows. */
 export function toRows(features: readonly Float64Array[]): number[][] {

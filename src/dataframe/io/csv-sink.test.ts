@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../plan.js';
+import { seededRandom } from '../../common/random.js';
 import { BooleanType, DoubleType, IntegerType, StringType } from '../types.js';
 import { SinkColumn } from './csv-sink.js';
 
