@@ -3,7 +3,11 @@ import { join, resolve } from 'node:path';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
 import { EddyError, describeValue } from './common/errors.js';
 import { DistributedFileSystem, type DfsOpenOptions } from './storage/dfs/distributed-file-system.js';
-import { FileSystemRegistry } from './storage/registry.js';
+import { FileSystemRegistry, type ResolvedPath } from './storage/registry.js';
+import { createDataFrame, type CreateDataFrameOptions, type RowInput } from './dataframe/create.js';
+import { DataFrame as DataFrameClass, type DataFrame } from './dataframe/dataframe.js';
+import { DataFrameReader } from './dataframe/io/reader.js';
+import type { StructType } from './dataframe/types.js';
 
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
@@ -82,6 +86,30 @@ export class Eddy {
       );
     }
     return this.store;
+  }
+
+  /** Resolves `dfs:///x`, `file:///x` or a plain path to its file system (what DataFrame I/O uses). */
+  resolvePath(pathOrUri: string): ResolvedPath {
+    return this.fs.resolve(pathOrUri);
+  }
+
+  /** Spark's spark.read: eddy.read.option('header', true).csv('dfs:///data/people'). */
+  get read(): DataFrameReader {
+    return new DataFrameReader(this);
+  }
+
+  /** A DataFrame from rows (arrays or objects) and a schema, a DDL string or column names. */
+  createDataFrame(
+    rows: readonly RowInput[],
+    schema?: StructType | string | readonly string[],
+    options?: CreateDataFrameOptions,
+  ): DataFrame {
+    return createDataFrame(this, rows, schema, options);
+  }
+
+  /** A DataFrame over an Apache Arrow table (see DataFrame.toArrow for the way back). */
+  fromArrow(table: Parameters<typeof DataFrame.fromArrow>[0]): DataFrame {
+    return DataFrameClass.fromArrow(table, this);
   }
 
   /** Registers something to release on close(); released in reverse order of registration. */

@@ -1,0 +1,1 @@
+export const FORMATS = ['csv', 'json', 'text', 'parquet'];

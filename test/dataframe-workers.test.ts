@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Scan workers (option parallel=true) run compiled JavaScript, so this test uses the build in dist/
+// (npm test builds it first).
+const dist = new URL('../dist/src/index.js', import.meta.url);
+const built = existsSync(dist);
+
+describe.skipIf(!built)('CSV scans on worker threads (built package)', () => {
+  let dir: string;
+  let api: typeof import('../src/index.js');
+  let eddy: import('../src/index.js').Eddy;
+  beforeAll(async () => {
+    api = (await import(dist.href)) as typeof import('../src/index.js');
+    dir = await mkdtemp(join(tmpdir(), 'eddy-workers-'));
+    eddy = await api.Eddy.start({ home: join(dir, 'home') });
+    const lines = Array.from({ length: 20000 }, (_, i) => `${i},k${i % 7},${(i * 0.5).toFixed(1)}`);
+    lines[12345] = 'not,a,number-row';
+    await writeFile(join(dir, 'data.csv'), `id,k,v\n${lines.join('\n')}\n`);
+  });
+  afterAll(async () => {
+    await eddy.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const load = (parallel: boolean, mode = 'PERMISSIVE') =>
+    eddy.read
+      .option('header', true)
+      .option('parallel', parallel)
+      .option('maxPartitionBytes', 50_000)
+      .option('mode', mode)
+      .schema('id INT, k STRING, v DOUBLE')
+      .csv(join(dir, 'data.csv'));
+
+  it('gives the same rows as the in-process scan, in order', async () => {
+    const par = await load(true);
+    expect(await par.numPartitions()).toBeGreaterThan(4);
+    const a = await par.collect();
+    const b = await (await load(false)).collect();
+    expect(a).toHaveLength(20000);
+    expect(a).toEqual(b);
+    expect(a[12345]).toEqual({ id: null, k: 'a', v: null });
+    const counts = await par.groupBy('k').count().orderBy('k').collect();
+    expect(counts.reduce((n, r) => n + Number(r['count']), 0)).toBe(20000);
+  });
+
+  it('stops workers early for limit() and carries FAILFAST errors back', async () => {
+    expect(await (await load(true)).limit(3).collect()).toEqual([
+      { id: 0, k: 'k0', v: 0 },
+      { id: 1, k: 'k1', v: 0.5 },
+      { id: 2, k: 'k2', v: 1 },
+    ]);
+    await expect((await load(true, 'FAILFAST')).count()).rejects.toThrow(
+      /Parse Mode: FAILFAST. CSV record "not,a,number-row"/,
+    );
+    // The pool is still usable after a failure.
+    expect(await (await load(true)).count()).toBe(20000);
+  });
+});
