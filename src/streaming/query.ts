@@ -132,7 +132,10 @@ export class StreamingQuery<TData = unknown> {
   /** Waits until every row available in the sources now has been processed and committed (for tests and demos). */
   async processAllAvailable(): Promise<void> {
     const targets = await Promise.all(this.def.sources.map((s, i) => s.latestOffset(this.committedOffsets[i] ?? null)));
-    const reached = () => targets.every((t, i) => t === null || t === this.committedOffsets[i]);
+    // Also waits for the no-data batch an advanced watermark calls for, so what it emits or evicts is visible.
+    const watermarkSettled = () =>
+      this.def.plan.statefulOperators.length === 0 || this.watermarkMs <= this.lastBatchWatermarkMs;
+    const reached = () => targets.every((t, i) => t === null || t === this.committedOffsets[i]) && watermarkSettled();
     while (this.active && !reached()) {
       await new Promise<void>((r) => {
         this.batchWaiters.push(r);
