@@ -1,4 +1,3 @@
-/* global process, performance, console, URL */
 // DataFrame benchmark: Eddy beside pandas and DuckDB on the same files, in the same run.
 //   1. pipeline: CSV (N rows) -> filter value > 500 -> groupBy(category).count() -> Parquet
 //   2. wide read: a 1M x 20 numeric CSV parsed completely
