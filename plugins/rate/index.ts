@@ -5,7 +5,7 @@ const SCHEMA = parseSchema('timestamp TIMESTAMP, value BIGINT');
 /**
  * Spark's rate source: `rowsPerSecond` rows each second, columns timestamp and value (0, 1, 2, ...). The offset
  * is the number of whole seconds since the query first started, pinned in the checkpoint, so a range always
- * yields the same values and timestamps (row v has timestamp start + v * 1000 / rowsPerSecond).
+ * yields the same values and timestamps (row v has timestamp start + floor(v * 1000 / rowsPerSecond) ms).
  */
 export const ratePlugin: EddyPlugin = {
   name: 'rate',
@@ -52,7 +52,7 @@ export const ratePlugin: EddyPlugin = {
             const first = (from === null ? 0 : Number(from)) * rps;
             const end = (to === null ? 0 : Number(to)) * rps;
             const rows: unknown[][] = [];
-            for (let v = first; v < end; v++) rows.push([new Date(s + (v * 1000) / rps), BigInt(v)]);
+            for (let v = first; v < end; v++) rows.push([new Date(s + Math.floor((v * 1000) / rps)), BigInt(v)]);
             return Promise.resolve(ctx.session.createDataFrame(rows, SCHEMA));
           },
           commit: () => Promise.resolve(),
