@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import kafkajs from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBroker, type Broker } from '../broker/broker.js';
+import { packageRoot } from '../common/paths.js';
+
+/* `eddy stream wordcount` as a user runs it: the built CLI against a broker on port 0. */
+
+const run = promisify(execFile);
+const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
+let dir: string;
+let broker: Broker;
+
+async function eddy(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'eddy-cli-stream-'));
+  broker = await startBroker({
+    port: 0,
+    dataDir: join(dir, 'broker'),
+    config: { 'group.initial.rebalance.delay.ms': 0 },
+  });
+  const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'lines', messages: [{ value: 'to be or not to be' }] });
+  await producer.disconnect();
+});
+afterAll(async () => {
+  await broker.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('eddy stream wordcount', () => {
+  it('counts a topic to the console and continues from its checkpoint', async () => {
+    const args = [
+      'stream',
+      'wordcount',
+      '--bootstrap-server',
+      broker.bootstrapServers,
+      '--topic',
+      'lines',
+      '--starting-offsets',
+      'earliest',
+      '--available-now',
+      '--checkpoint',
+      'dfs:///checkpoints/wc',
+      '--home',
+      join(dir, 'home'),
+    ];
+    const r = await eddy(...args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Batch: 0');
+    expect(r.stdout).toMatch(/\|to\s*\|2\s*\|/);
+    expect(r.stdout).toMatch(/\|be\s*\|2\s*\|/);
+    expect(r.stdout).toMatch(/\|or\s*\|1\s*\|/);
+
+    const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'lines', messages: [{ value: 'to go' }] });
+    await producer.disconnect();
+    const again = await eddy(...args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Batch: 1');
+    expect(again.stdout).not.toContain('Batch: 0');
+    expect(again.stdout).toMatch(/\|to\s*\|3\s*\|/);
+    expect(again.stdout).toMatch(/\|go\s*\|1\s*\|/);
+  });
+
+  it('refuses what Spark refuses, with usage errors', async () => {
+    const base = ['stream', 'wordcount', '--bootstrap-server', broker.bootstrapServers, '--topic', 'lines'];
+    let r = await eddy(...base, '--checkpoint', join(dir, 'x'), '--sink', 'parquet', '--output-mode', 'complete');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Data source parquet does not support complete output mode');
+    r = await eddy(
+      ...base,
+      '--checkpoint',
+      join(dir, 'x'),
+      '--window',
+      '1 minute',
+      '--output-mode',
+      'append',
+      '--once',
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('Append output mode not supported when there are streaming aggregations');
+    r = await eddy(...base);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--checkpoint is required');
+  });
+});
