@@ -131,3 +131,10 @@ export { DataStreamReader, type OptionValue } from './streaming/sql/stream-reade
 export { DataStreamWriter, type ForeachBatchFunction } from './streaming/sql/stream-writer.js';
 export type { OutputMode } from './streaming/sql/output-mode.js';
 import './streaming/sql/dataframe-streaming.js';
+export {
+  FILE_SINK_LOG_DIR,
+  loggedBatches,
+  readFileSinkLog,
+  writeFileSinkLog,
+  type SinkFileStatus,
+} from './dataframe/io/sink-log.js';

@@ -90,7 +90,7 @@ describe('output-mode rules', () => {
       /unknown output mode "sometimes"; accepted output modes are 'append', 'complete', 'update'/,
     );
     await expect(input.toDF().writeStream.format('nosuch').start()).rejects.toThrow(
-      /unknown streaming sink format "nosuch"; known sinks: console, kafka, memory/,
+      /unknown streaming sink format "nosuch"; known sinks: console, csv, json, kafka, memory, parquet/,
     );
     expect(() => eddy.readStream.format('nosuch').load()).toThrow(/known sources: kafka, memory, rate/);
     await expect(
