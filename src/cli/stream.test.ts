@@ -81,6 +81,64 @@ describe('eddy stream wordcount', () => {
     expect(again.stdout).toMatch(/\|go\s*\|1\s*\|/);
   });
 
+  it('writes closed event-time windows to parquet with a watermark', async () => {
+    const now = Date.now();
+    const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    // Message timestamps decide the windows: two in the first minute, one 10 minutes later closes it.
+    const minute = Math.floor(now / 60_000) * 60_000 - 3_600_000;
+    await producer.send({
+      topic: 'events',
+      messages: [
+        { value: 'a b', timestamp: String(minute + 1_000) },
+        { value: 'a', timestamp: String(minute + 2_000) },
+        { value: 'z', timestamp: String(minute + 600_000) },
+      ],
+    });
+    await producer.disconnect();
+    const args = [
+      'stream',
+      'wordcount',
+      '--bootstrap-server',
+      broker.bootstrapServers,
+      '--topic',
+      'events',
+      '--starting-offsets',
+      'earliest',
+      '--window',
+      '1 minute',
+      '--watermark',
+      '1 minute',
+      '--sink',
+      'parquet',
+      '--path',
+      join(dir, 'out'),
+      '--available-now',
+      '--checkpoint',
+      join(dir, 'cp-parquet'),
+    ];
+    const r = await eddy(...args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { Eddy } = await import('../index.js');
+    const session = await Eddy.start({ home: join(dir, 'reader'), broker: false, dfs: false });
+    try {
+      const rows = (await (await session.read.parquet(join(dir, 'out'))).collect()).map((row) => [
+        (row['start'] as Date).getTime() - minute,
+        row['word'],
+        row['count'],
+      ]);
+      rows.sort((x, y) => String(x[1]).localeCompare(String(y[1])));
+      expect(rows).toEqual([
+        [0, 'a', 2n],
+        [0, 'b', 1n],
+      ]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('refuses what Spark refuses, with usage errors', async () => {
     const base = ['stream', 'wordcount', '--bootstrap-server', broker.bootstrapServers, '--topic', 'lines'];
     let r = await eddy(...base, '--checkpoint', join(dir, 'x'), '--sink', 'parquet', '--output-mode', 'complete');

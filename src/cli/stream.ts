@@ -44,8 +44,15 @@ export function registerStream(program: Command): void {
     .option('--window <duration>', "count per event-time window of the message timestamp, e.g. '1 minute'")
     .option('--slide <duration>', 'slide of the window (default: the window, i.e. tumbling)')
     .option('--watermark <duration>', 'how late a message may arrive (withWatermark on the message timestamp)')
-    .option('--output-mode <mode>', 'append, update or complete (default: complete on console, update on kafka)')
-    .option('--sink <sink>', 'console or kafka (parquet and json are not available yet)', 'console')
+    .option(
+      '--output-mode <mode>',
+      'append, update or complete (default: complete on console, update on kafka, append on files)',
+    )
+    .option(
+      '--sink <sink>',
+      'console, kafka, parquet or json (file sinks append closed windows: need --window, --watermark)',
+      'console',
+    )
     .option('--path <path>', 'output folder of a file sink')
     .option('--output-topic <topic>', 'topic the kafka sink writes word (key) and count (value) to')
     .option('--trigger <duration>', "a micro-batch every interval, e.g. '10 seconds' (default: as fast as possible)")
@@ -70,13 +77,16 @@ export async function runWordCount(opts: WordCountOptions): Promise<void> {
   const mode = (
     opts.outputMode ?? (sink === 'kafka' ? 'update' : sink === 'console' ? 'complete' : 'append')
   ).toLowerCase();
-  if (sink === 'parquet' || sink === 'json') {
-    if (mode !== 'append')
-      throw usage(`Data source ${sink} does not support ${mode} output mode; file sinks only append`);
-    throw usage(`the ${sink} file sink is not available in this build yet; use --sink console or --sink kafka`);
+  const fileSink = sink === 'parquet' || sink === 'json';
+  if (fileSink && mode !== 'append') {
+    throw usage(
+      `Data source ${sink} does not support ${mode} output mode; file sinks only append (use --window and --watermark)`,
+    );
   }
-  if (sink !== 'console' && sink !== 'kafka')
+  if (fileSink && !opts.path) throw usage(`--sink ${sink} needs --path, e.g. --path dfs:///out/wordcount`);
+  if (sink !== 'console' && sink !== 'kafka' && !fileSink) {
     throw usage(`--sink ${opts.sink} must be console, kafka, parquet or json`);
+  }
   if (sink === 'kafka' && !opts.outputTopic) throw usage('--sink kafka needs --output-topic');
   if (opts.slide && !opts.window) throw usage('--slide needs --window');
   if (opts.watermark && !opts.window)
@@ -94,7 +104,7 @@ export async function runWordCount(opts: WordCountOptions): Promise<void> {
   const eddy = await Eddy.start({
     broker: false,
     ...(opts.home !== undefined ? { home: opts.home } : {}),
-    ...(opts.checkpoint.startsWith('dfs:') ? {} : { dfs: false as const }),
+    ...(opts.checkpoint.startsWith('dfs:') || opts.path?.startsWith('dfs:') ? {} : { dfs: false as const }),
   });
   let query: StreamingQuery<DataFrame> | undefined;
   const stop = () => void query?.stop();
@@ -126,6 +136,11 @@ export async function runWordCount(opts: WordCountOptions): Promise<void> {
         .format('kafka')
         .option('kafka.bootstrap.servers', opts.bootstrapServer)
         .option('topic', opts.outputTopic!);
+    } else if (fileSink) {
+      const out = opts.window
+        ? counts.selectExpr('window.start AS start', 'window.end AS end', 'word', 'count')
+        : counts;
+      writer = out.writeStream.format(sink).option('path', opts.path!);
     } else {
       writer = counts.writeStream.format('console').option('truncate', false);
     }
