@@ -175,6 +175,51 @@ describe('kafka source → word count', () => {
     expect(got).toEqual({ x: '1', y: '2' });
   });
 
+  it('subscribePattern and assign choose the partitions read', async () => {
+    await produce(['p0-a', 'p1-a', 'p0-b']);
+    const read = async (opt: Record<string, string>, name: string): Promise<string[]> => {
+      const q = await eddy.readStream
+        .format('kafka')
+        .option('kafka.bootstrap.servers', eddy.broker.bootstrapServers)
+        .options({ startingOffsets: 'earliest', ...opt })
+        .load()
+        .selectExpr('CAST(value AS STRING) AS v')
+        .writeStream.format('memory')
+        .queryName(name)
+        .trigger({ availableNow: true })
+        .start();
+      await q.awaitTermination();
+      return (await eddy.table(name).collect()).map((r) => r['v'] as string).sort();
+    };
+    expect(await read({ subscribePattern: 'li.*' }, 'pattern')).toEqual(['p0-a', 'p0-b', 'p1-a']);
+    expect(await read({ assign: '{"lines":[1]}' }, 'assigned')).toEqual(['p1-a']);
+  });
+
+  it('fails on data loss unless failOnDataLoss=false, which skips to the log start', async () => {
+    await produce(['gone', 'gone too', 'kept'], 0);
+    const admin = kafka.admin();
+    await admin.connect();
+    // kafkajs looks the partition leaders up in metadata it must have loaded first.
+    await admin.fetchTopicMetadata({ topics: ['lines'] });
+    await admin.deleteTopicRecords({ topic: 'lines', partitions: [{ partition: 0, offset: '2' }] });
+    await admin.disconnect();
+    const start = (failOnDataLoss: string, name: string) =>
+      kafkaLines({ startingOffsets: '{"lines":{"0":0}}', failOnDataLoss })
+        .selectExpr('CAST(value AS STRING) AS v')
+        .writeStream.format('memory')
+        .queryName(name)
+        .option('checkpointLocation', join(home, name))
+        .trigger({ availableNow: true })
+        .start();
+    const strict = await start('true', 'strict');
+    await expect(strict.awaitTermination()).rejects.toThrow(
+      /Some data may have been lost .*lines-0: wanted offset 0, earliest is 2/,
+    );
+    const lenient = await start('false', 'lenient');
+    await lenient.awaitTermination();
+    expect((await eddy.table('lenient').collect()).map((r) => r['v'])).toEqual(['kept']);
+  });
+
   it('refuses bad kafka options with the option named', () => {
     expect(() => eddy.readStream.format('kafka').option('subscribe', 't').load()).toThrow(/kafka.bootstrap.servers/);
     expect(() =>
