@@ -9,6 +9,7 @@ import { DataFrame as DataFrameClass, type DataFrame } from './dataframe/datafra
 import { DataFrameReader } from './dataframe/io/reader.js';
 import type { StructType } from './dataframe/types.js';
 import { loadPlugin, type PluginSpec } from './plugins/loader.js';
+import { SessionDataFrameReader } from './plugins/plugin-reader.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { StreamingQueryManager } from './streaming/manager.js';
 import './streaming/sql/dataframe-streaming.js';
@@ -124,7 +125,7 @@ export class Eddy {
 
   /** Spark's spark.read: eddy.read.option('header', true).csv('dfs:///data/people'). */
   get read(): DataFrameReader {
-    return new DataFrameReader(this);
+    return new SessionDataFrameReader(this);
   }
 
   /** Spark's spark.readStream: eddy.readStream.format('kafka').option(...).load(). */

@@ -119,6 +119,24 @@ export const kafkaSourceProvider: SourceProvider = {
   createSource(options, ctx): PluginSource {
     return new KafkaSource(parseOptions(options), ctx.session);
   },
+  async readBatch(options, ctx): Promise<DataFrame> {
+    // Spark's batch defaults and refusals: from earliest to latest; the ends may not be swapped.
+    const starting = getOption(options, 'startingOffsets') ?? 'earliest';
+    const ending = getOption(options, 'endingOffsets') ?? 'latest';
+    if (starting === 'latest') {
+      throw new EddyError('INVALID_ARGUMENT', "starting offset can't be latest for batch queries on Kafka");
+    }
+    if (ending === 'earliest') {
+      throw new EddyError('INVALID_ARGUMENT', "ending offset can't be earliest for batch queries on Kafka");
+    }
+    if (ending !== 'latest') parseOffsets(ending, 'endingOffsets');
+    const source = new KafkaSource(parseOptions({ ...options, startingOffsets: starting }), ctx.session);
+    try {
+      return await source.readRange(ending);
+    } finally {
+      await source.stop();
+    }
+  },
 };
 
 /**
@@ -199,35 +217,47 @@ class KafkaSource implements PluginSource {
       return;
     }
     // Resolved once and pinned, so a re-run of the first batch reads the same range ("latest" would move).
-    const ranges = await this.partitionRanges();
-    const spec =
-      this.o.starting === 'earliest' || this.o.starting === 'latest'
-        ? null
-        : parseOffsets(this.o.starting, 'startingOffsets');
-    const initial: PartitionOffsets = new Map();
-    for (const [topic, parts] of ranges) {
-      const m = new Map<number, number>();
-      for (const [p, r] of parts) {
-        const want = spec ? (spec.get(topic)?.get(p) ?? -1) : this.o.starting === 'earliest' ? -2 : -1;
-        m.set(p, want === -2 ? r.low : want === -1 ? r.high : want);
-      }
-      initial.set(topic, m);
-    }
-    if (spec) {
-      for (const [topic, parts] of spec) {
-        for (const p of parts.keys()) {
-          if (!ranges.get(topic)?.has(p)) {
-            throw new EddyError(
-              'INVALID_ARGUMENT',
-              `startingOffsets names ${topic}-${p}, which the source does not read (it does not exist or is not subscribed)`,
-            );
-          }
-        }
-      }
-    }
+    const initial = this.resolve(await this.partitionRanges(), this.o.starting, 'startingOffsets');
     this.initial = initial;
     await ctx.fs.mkdirs(ctx.metadataDir);
     await ctx.fs.writeFile(file, `v1\n${serializeOffsets(initial)}`, { overwrite: false });
+  }
+
+  /** Offsets for earliest / latest / a JSON spec (-2 earliest, -1 latest) over the partitions read. */
+  private resolve(
+    ranges: Map<string, Map<number, { low: number; high: number }>>,
+    where: string,
+    what: string,
+  ): PartitionOffsets {
+    const spec = where === 'earliest' || where === 'latest' ? null : parseOffsets(where, what);
+    const out: PartitionOffsets = new Map();
+    for (const [topic, parts] of ranges) {
+      const m = new Map<number, number>();
+      for (const [p, r] of parts) {
+        const want = spec ? (spec.get(topic)?.get(p) ?? -1) : where === 'earliest' ? -2 : -1;
+        m.set(p, want === -2 ? r.low : want === -1 ? r.high : want);
+      }
+      out.set(topic, m);
+    }
+    for (const [topic, parts] of spec ?? []) {
+      for (const p of parts.keys()) {
+        if (!ranges.get(topic)?.has(p)) {
+          throw new EddyError(
+            'INVALID_ARGUMENT',
+            `${what} names ${topic}-${p}, which the source does not read (it does not exist or is not subscribed)`,
+          );
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A batch read (eddy.read.format('kafka')): the rows from the starting offsets up to `ending`. */
+  async readRange(ending: string): Promise<DataFrame> {
+    const ranges = await this.partitionRanges();
+    this.initial = this.resolve(ranges, this.o.starting, 'startingOffsets');
+    const end = this.resolve(ranges, ending, 'endingOffsets');
+    return this.getBatch(serializeOffsets(this.initial), serializeOffsets(end));
   }
 
   private startOf(start: string | null): PartitionOffsets {

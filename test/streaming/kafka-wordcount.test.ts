@@ -220,6 +220,31 @@ describe('kafka source → word count', () => {
     expect((await eddy.table('lenient').collect()).map((r) => r['v'])).toEqual(['kept']);
   });
 
+  it('eddy.read.format("kafka") reads a range as a batch DataFrame', async () => {
+    await produce(['a', 'b', 'c', 'd'], 0);
+    const read = (opts: Record<string, string>) =>
+      eddy.read
+        .format('kafka')
+        .option('kafka.bootstrap.servers', eddy.broker.bootstrapServers)
+        .option('subscribe', 'lines')
+        .options(opts)
+        .load();
+    const all = await (await read({})).selectExpr('CAST(value AS STRING) AS v', 'offset').collect();
+    expect(all).toEqual([
+      { v: 'a', offset: 0n },
+      { v: 'b', offset: 1n },
+      { v: 'c', offset: 2n },
+      { v: 'd', offset: 3n },
+    ]);
+    const some = await read({ startingOffsets: '{"lines":{"0":1,"1":-2}}', endingOffsets: '{"lines":{"0":3,"1":-1}}' });
+    expect((await some.collect()).map((r) => Number(r['offset']))).toEqual([1, 2]);
+    await expect(read({ startingOffsets: 'latest' })).rejects.toThrow(/starting offset can't be latest/);
+    expect(() => eddy.read.format('console')).toThrow(
+      /unknown data source format "console"; use one of csv, json, text, parquet, kafka/,
+    );
+    expect(() => eddy.read.format('rate')).toThrow(/rate is a streaming source only/);
+  });
+
   it('refuses bad kafka options with the option named', () => {
     expect(() => eddy.readStream.format('kafka').option('subscribe', 't').load()).toThrow(/kafka.bootstrap.servers/);
     expect(() =>
