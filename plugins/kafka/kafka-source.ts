@@ -117,6 +117,12 @@ function parseOptions(options: PluginOptions): SourceOptions {
 export const kafkaSourceProvider: SourceProvider = {
   shortName: 'kafka',
   createSource(options, ctx): PluginSource {
+    if (ctx.userSchema) {
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        'Kafka source has a fixed schema (key, value, topic, partition, offset, timestamp, timestampType) and cannot be set with a custom one; cast value instead',
+      );
+    }
     return new KafkaSource(parseOptions(options), ctx.session);
   },
   async readBatch(options, ctx): Promise<DataFrame> {

@@ -13,6 +13,12 @@ export const ratePlugin: EddyPlugin = {
     {
       shortName: 'rate',
       createSource(options, ctx): PluginSource {
+        if (ctx.userSchema) {
+          throw new EddyError(
+            'ANALYSIS_ERROR',
+            'The rate source does not support a user-specified schema (timestamp, value)',
+          );
+        }
         const text = getOption(options, 'rowsPerSecond') ?? '1';
         const rps = Number(text);
         if (!Number.isInteger(rps) || rps <= 0) {

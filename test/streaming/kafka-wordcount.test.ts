@@ -256,5 +256,8 @@ describe('kafka source → word count', () => {
         .load(),
     ).toThrow(/exactly one of .*subscribe, assign/);
     expect(() => kafkaLines({ startingOffsets: '{"lines":{"0":"x"}}' })).toThrow(/startingOffsets/);
+    expect(() =>
+      eddy.readStream.format('kafka').schema('value STRING').option('kafka.bootstrap.servers', 'h:1').load(),
+    ).toThrow(/Kafka source has a fixed schema/);
   });
 });
