@@ -139,6 +139,47 @@ describe('eddy stream wordcount', () => {
     }
   });
 
+  it('writes updated counts to another topic with the kafka sink', async () => {
+    const r = await eddy(
+      'stream',
+      'wordcount',
+      '--bootstrap-server',
+      broker.bootstrapServers,
+      '--topic',
+      'lines',
+      '--starting-offsets',
+      'earliest',
+      '--sink',
+      'kafka',
+      '--output-topic',
+      'word-counts',
+      '--once',
+      '--checkpoint',
+      join(dir, 'cp-kafka'),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const { Eddy } = await import('../index.js');
+    const session = await Eddy.start({ home: join(dir, 'reader2'), broker: false, dfs: false });
+    try {
+      const rows = await (
+        await session.read
+          .format('kafka')
+          .option('kafka.bootstrap.servers', broker.bootstrapServers)
+          .option('subscribe', 'word-counts')
+          .load()
+      )
+        .selectExpr('CAST(key AS STRING) AS k', 'CAST(value AS STRING) AS v')
+        .collect();
+      const counts = Object.fromEntries(rows.map((x) => [x['k'], x['v']]));
+      // Whatever 'lines' holds when this runs (other tests add lines), 'to' and 'be' were counted from it.
+      expect(Number(counts['to'])).toBeGreaterThanOrEqual(2);
+      expect(Number(counts['be'])).toBe(2);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('refuses what Spark refuses, with usage errors', async () => {
     const base = ['stream', 'wordcount', '--bootstrap-server', broker.bootstrapServers, '--topic', 'lines'];
     let r = await eddy(...base, '--checkpoint', join(dir, 'x'), '--sink', 'parquet', '--output-mode', 'complete');
