@@ -42,6 +42,8 @@ describe('plugin registry', () => {
     await writeFile(empty, 'export const x = 1;');
     await expect(loadPlugin(empty)).rejects.toThrow(/does not export a plugin/);
     await expect(loadPlugin('eddy-no-such-plugin-package')).rejects.toThrow(/was not found from/);
+    // A package name resolves from the working directory's node_modules (kafkajs is one, but not a plugin).
+    await expect(loadPlugin('kafkajs')).rejects.toThrow(/plugin "kafkajs" does not export a plugin/);
   });
 
   it('Eddy.start({ plugins }) makes a plugin sink usable by writeStream.format()', async () => {
