@@ -374,6 +374,14 @@ class KafkaSource implements PluginSource {
           ),
         this.o.pollTimeoutMs,
       );
+      // A consumer that crashes (e.g. it cannot join its group) fails the batch now, not at the poll timeout.
+      consumer.on(consumer.events.CRASH, (e) =>
+        fail(
+          new EddyError('IO_ERROR', `Kafka source: the batch consumer failed: ${e.payload.error.message}`, {
+            cause: e.payload.error,
+          }),
+        ),
+      );
       consumer.on(consumer.events.GROUP_JOIN, () => {
         // Only a shortcut past older messages: the offset filter below keeps the range exact without it.
         try {
