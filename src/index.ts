@@ -96,3 +96,45 @@ export {
 export { RandomForestClassificationModel } from './ml/classification/random-forest-classification-model.js';
 export { RandomForestRegressor, type RandomForestRegressorOptions } from './ml/regression/random-forest-regressor.js';
 export { RandomForestRegressionModel } from './ml/regression/random-forest-regression-model.js';
+export { PluginRegistry } from './plugins/registry.js';
+export { loadPlugin, type PluginSpec } from './plugins/loader.js';
+export {
+  getOption,
+  type EddyPlugin,
+  type SourceProvider,
+  type SinkProvider,
+  type PluginSource,
+  type PluginOptions,
+  type SourceContext as PluginSourceContext,
+  type SinkContext as PluginSinkContext,
+} from './plugins/types.js';
+export type {
+  StreamSource,
+  StreamSink,
+  SourceContext as StreamSourceContext,
+  BatchContext,
+  BatchResult,
+  StreamPlan,
+} from './streaming/contracts.js';
+export { StreamingQuery, type QueryListener } from './streaming/query.js';
+export { StreamingQueryManager } from './streaming/manager.js';
+export type {
+  StreamingQueryProgress,
+  StreamingQueryStatus,
+  SourceProgress,
+  SinkProgress,
+  StateOperatorProgress,
+  EventTimeStats,
+} from './streaming/progress.js';
+export type { TriggerSpec } from './streaming/trigger.js';
+export { DataStreamReader, type OptionValue } from './streaming/sql/stream-reader.js';
+export { DataStreamWriter, type ForeachBatchFunction } from './streaming/sql/stream-writer.js';
+export type { OutputMode } from './streaming/sql/output-mode.js';
+import './streaming/sql/dataframe-streaming.js';
+export {
+  FILE_SINK_LOG_DIR,
+  loggedBatches,
+  readFileSinkLog,
+  writeFileSinkLog,
+  type SinkFileStatus,
+} from './dataframe/io/sink-log.js';

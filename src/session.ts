@@ -8,6 +8,12 @@ import { createDataFrame, type CreateDataFrameOptions, type RowInput } from './d
 import { DataFrame as DataFrameClass, type DataFrame } from './dataframe/dataframe.js';
 import { DataFrameReader } from './dataframe/io/reader.js';
 import type { StructType } from './dataframe/types.js';
+import { loadPlugin, type PluginSpec } from './plugins/loader.js';
+import { SessionDataFrameReader } from './plugins/plugin-reader.js';
+import { PluginRegistry } from './plugins/registry.js';
+import { StreamingQueryManager } from './streaming/manager.js';
+import './streaming/sql/dataframe-streaming.js';
+import { DataStreamReader } from './streaming/sql/stream-reader.js';
 
 export interface EddyOptions {
   /** Folder that holds the embedded store, the broker's logs and checkpoints. Default: $EDDY_HOME or ./eddy-home. */
@@ -22,6 +28,11 @@ export interface EddyOptions {
    * taken, so another process may own the store).
    */
   dfs?: DfsOpenOptions | false;
+  /**
+   * Extra source/sink plugins: plugin objects, npm package names or module paths (see src/plugins). The built-in
+   * ones (kafka, console, memory, rate, foreachBatch) are always there.
+   */
+  plugins?: PluginSpec[];
 }
 
 /**
@@ -36,6 +47,11 @@ export class Eddy {
   private readonly closers: (() => Promise<void>)[] = [];
   private closed = false;
   private embeddedBroker: Broker | undefined;
+  /** Sources and sinks by short name, for readStream.format() and writeStream.format(). */
+  readonly plugins = new PluginRegistry();
+  /** The streaming queries of this session (Spark's spark.streams). */
+  readonly streams = new StreamingQueryManager();
+  private readonly tables = new Map<string, DataFrame>();
 
   private constructor(home: string, fs: FileSystemRegistry, store: DistributedFileSystem | undefined) {
     this.home = home;
@@ -64,9 +80,21 @@ export class Eddy {
     const dfs = options.dfs === false ? undefined : await DistributedFileSystem.open(join(home, 'dfs'), options.dfs);
     if (dfs) fs.register(dfs);
     const eddy = new Eddy(home, fs, dfs);
+    try {
+      // Loaded lazily: the built-in plugins import the public API, which imports this module.
+      const builtin = (await import('../plugins/builtin.js')) as { builtinPlugins: PluginSpec[] };
+      for (const p of [...builtin.builtinPlugins, ...(options.plugins ?? [])])
+        eddy.plugins.register(await loadPlugin(p));
+    } catch (e) {
+      await eddy.close().catch(() => undefined);
+      throw e;
+    }
     if (options.broker !== false) {
       try {
-        const b = await startBroker({ port: 0, ...options.broker, dataDir: join(home, 'broker') });
+        // As Kafka's shipped config/server.properties does for a development broker: no initial rebalance delay,
+        // so a single consumer (a streaming query's batch reader, a demo) joins its group at once.
+        const config = { 'group.initial.rebalance.delay.ms': 0, ...options.broker?.config };
+        const b = await startBroker({ port: 0, ...options.broker, config, dataDir: join(home, 'broker') });
         eddy.embeddedBroker = b;
         eddy.onClose(() => b.close());
       } catch (e) {
@@ -74,6 +102,8 @@ export class Eddy {
         throw e;
       }
     }
+    // Registered last, so queries stop before the broker and file systems they use are closed.
+    eddy.onClose(() => eddy.streams.stopAll());
     return eddy;
   }
 
@@ -95,7 +125,33 @@ export class Eddy {
 
   /** Spark's spark.read: eddy.read.option('header', true).csv('dfs:///data/people'). */
   get read(): DataFrameReader {
-    return new DataFrameReader(this);
+    return new SessionDataFrameReader(this);
+  }
+
+  /** Spark's spark.readStream: eddy.readStream.format('kafka').option(...).load(). */
+  get readStream(): DataStreamReader {
+    return new DataStreamReader(this);
+  }
+
+  /** A named table: what the memory sink writes (by queryName) and createOrReplaceTempView registered. */
+  table(name: string): DataFrame {
+    const df = this.tables.get(name.toLowerCase());
+    if (!df) {
+      const known = [...this.tables.keys()];
+      throw new EddyError(
+        'NOT_FOUND',
+        `Table or view not found: ${name}; known tables: ${known.length ? known.join(', ') : 'none'}`,
+      );
+    }
+    return df;
+  }
+
+  /** Registers (or replaces) a DataFrame under a name for table(). */
+  createOrReplaceTempView(name: string, df: DataFrame): void {
+    if (typeof name !== 'string' || !/^[A-Za-z_][\w]*$/.test(name)) {
+      throw new EddyError('INVALID_ARGUMENT', `table name ${describeValue(name)} must be a word such as "word_counts"`);
+    }
+    this.tables.set(name.toLowerCase(), df);
   }
 
   /** A DataFrame from rows (arrays or objects) and a schema, a DDL string or column names. */

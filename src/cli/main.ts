@@ -7,6 +7,7 @@ import { registerConsoleProducer } from './console-producer.js';
 import { registerConsumerGroups } from './consumer-groups.js';
 import { registerDemo } from './demo.js';
 import { registerFs } from './fs.js';
+import { registerStream } from './stream.js';
 import { registerTopics } from './topics.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerConsoleProducer(program);
   registerConsoleConsumer(program);
   registerConsumerGroups(program);
+  registerStream(program);
   return program;
 }
 

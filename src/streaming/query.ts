@@ -54,6 +54,9 @@ export class StreamingQuery<TData = unknown> {
     isTriggerActive: false,
   };
   private batchWaiters: (() => void)[] = [];
+  /** Settles once sources are initialized and the checkpoint recovered (or the query ended trying). */
+  private recovered!: () => void;
+  private readonly recoveredP = new Promise<void>((r) => (this.recovered = r));
 
   // Execution state.
   private currentBatchId = 0;
@@ -131,15 +134,24 @@ export class StreamingQuery<TData = unknown> {
 
   /** Waits until every row available in the sources now has been processed and committed (for tests and demos). */
   async processAllAvailable(): Promise<void> {
-    const targets = await Promise.all(this.def.sources.map((s, i) => s.latestOffset(this.committedOffsets[i] ?? null)));
-    const reached = () => targets.every((t, i) => t === null || t === this.committedOffsets[i]);
-    while (this.active && !reached()) {
+    // Sources answer latestOffset only once initialized (e.g. the kafka source pins its starting offsets).
+    await this.recoveredP;
+    if (!this.active) {
+      if (this.failure) throw this.failure;
+      return;
+    }
+    // Also waits for the no-data batch an advanced watermark calls for, so what it emits or evicts is visible.
+    const watermarkSettled = () =>
+      this.def.plan.statefulOperators.length === 0 || this.watermarkMs <= this.lastBatchWatermarkMs;
+    while (this.active) {
+      // Asked again after every batch: a source with a limit (maxOffsetsPerTrigger) gets there in several steps,
+      // and "all available" is reached when the next batch would have nothing new.
+      const next = await Promise.all(this.def.sources.map((s, i) => s.latestOffset(this.committedOffsets[i] ?? null)));
+      if (next.every((t, i) => t === null || t === this.committedOffsets[i]) && watermarkSettled()) break;
       await new Promise<void>((r) => {
         this.batchWaiters.push(r);
         this.wake?.();
       });
-      // Sources with limits get there over several batches; re-check against what is committed now.
-      if (!this.active) break;
     }
     if (this.failure) throw this.failure;
   }
@@ -157,6 +169,7 @@ export class StreamingQuery<TData = unknown> {
     );
     try {
       await this.recover();
+      this.recovered();
       if (this.def.trigger.kind === 'availableNow') {
         for (const s of this.def.sources) await s.prepareForTriggerAvailableNow?.();
       }
@@ -184,6 +197,7 @@ export class StreamingQuery<TData = unknown> {
       log.error(this.failure.message, e);
     } finally {
       this.active = false;
+      this.recovered();
       this.statusNow = { message: 'Stopped', isDataAvailable: false, isTriggerActive: false };
       for (const s of this.def.sources)
         await s.stop().catch((e: unknown) => log.warn(`stopping source ${s.description}`, e));

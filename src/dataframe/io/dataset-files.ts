@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { EddyError, describeValue } from '../../common/errors.js';
 import type { FileStatus, FileSystem } from '../../storage/filesystem.js';
 import { listDatasetFiles } from '../../storage/dataset.js';
+import { readFileSinkLog } from './sink-log.js';
 import { computeSplits, type InputSplit } from '../../storage/splits.js';
 import { inferFieldType, mergeInferred } from './csv.js';
 import { StringType, type DataType, type StructField } from '../types.js';
@@ -53,7 +54,10 @@ function isDocumentation(name: string): boolean {
  * each file. Every file must sit at the same depth of `col=value` folders, as Spark requires.
  */
 export async function listDataset(fs: FileSystem, root: string): Promise<Dataset> {
-  const statuses = (await listDatasetFiles(fs, root)).filter((st) => !isDocumentation(st.name));
+  let statuses = (await listDatasetFiles(fs, root)).filter((st) => !isDocumentation(st.name));
+  // The output of a streaming file sink is read through its log: unlisted files are leftovers of a crashed batch.
+  const logged = await readFileSinkLog(fs, root);
+  if (logged) statuses = statuses.filter((st) => logged.has(st.uri) || logged.has(st.path));
   const rootPrefix = root.endsWith('/') ? root : `${root}/`;
   let names: string[] | null = null;
   const raw: (string | null)[][] = [];

@@ -1,0 +1,155 @@
+import { EddyError } from '../../common/errors.js';
+import { RecordBatch } from '../../dataframe/batch.js';
+import { DataFrame } from '../../dataframe/dataframe.js';
+import type { DataFrameEnv } from '../../dataframe/env.js';
+import { FilterPlan, LimitPlan, LocalRelation, ProjectPlan, collectBatch, type Plan } from '../../dataframe/plan.js';
+import { AggregatePlan, SortPlan } from '../../dataframe/plan-wide.js';
+import type { BatchContext, BatchResult, StreamPlan } from '../contracts.js';
+import { checkOutputMode, type OutputMode, type QueryFacts } from './output-mode.js';
+import { StatefulAggregate } from './stateful-aggregate.js';
+import { StreamingRelation, isStreamingPlan, streamingLeaves, withBatchInputs } from './streaming-relation.js';
+import { WatermarkPlan } from './watermark-plan.js';
+
+/** Row counts of the DataFrames the engine moves (all materialized, so counting is free). */
+const rowCounts = new WeakMap<DataFrame, number>();
+
+/** A DataFrame over one batch already in memory, remembering its row count for progress. */
+export function materialized(batch: RecordBatch, env: DataFrameEnv): DataFrame {
+  const df = DataFrame.fromBatches(batch.schema, batch.numRows === 0 ? [[]] : [[batch]], env);
+  rowCounts.set(df, batch.numRows);
+  return df;
+}
+
+/**
+ * A streaming DataFrame's plan as the engine runs it: each micro-batch binds the sources' rows to the
+ * streaming leaves and runs the plan; a groupBy().agg() on the stream becomes a StatefulAggregate whose
+ * output replaces the aggregate for the operators above it. The plan is checked against the output mode when
+ * built (at start()).
+ */
+export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
+  readonly leaves: StreamingRelation[];
+  readonly statefulOperators: string[];
+  readonly watermarkDelayMs?: number;
+  private readonly watermark: WatermarkPlan | null;
+  private readonly aggregate: StatefulAggregate | null;
+  /** Operators between the root and the aggregate, root first. */
+  private readonly above: Plan[];
+
+  constructor(
+    readonly root: Plan,
+    readonly outputMode: OutputMode,
+    private readonly env: DataFrameEnv,
+  ) {
+    this.leaves = streamingLeaves(root);
+    const facts: QueryFacts = {
+      aggregations: 0,
+      hasWatermark: false,
+      eventTimeKey: false,
+      sorts: 0,
+      limits: 0,
+      unsupported: [],
+    };
+    const aggs: AggregatePlan[] = [];
+    const watermarks: WatermarkPlan[] = [];
+    const above: Plan[] = [];
+    const visit = (p: Plan, aboveAggregate: boolean): void => {
+      if (!isStreamingPlan(p)) return;
+      if (p instanceof AggregatePlan) {
+        facts.aggregations++;
+        aggs.push(p);
+      } else if (p instanceof WatermarkPlan) watermarks.push(p);
+      else if (p instanceof SortPlan) facts.sorts++;
+      else if (p instanceof LimitPlan) facts.limits++;
+      else if (!(p instanceof ProjectPlan || p instanceof FilterPlan || p instanceof StreamingRelation)) {
+        facts.unsupported.push(p.describe());
+      }
+      if (aboveAggregate && !(p instanceof AggregatePlan)) above.push(p);
+      for (const c of p.children) visit(c, aboveAggregate && !(p instanceof AggregatePlan));
+    };
+    visit(root, true);
+    if (watermarks.length > 1) {
+      throw new EddyError(
+        'UNSUPPORTED',
+        'a streaming query may declare withWatermark() once; Eddy keeps one watermark',
+      );
+    }
+    this.watermark = watermarks[0] ?? null;
+    facts.hasWatermark = this.watermark !== null;
+    let eventTimeKey: number | null = null;
+    const agg = aggs[0];
+    if (agg && this.watermark) {
+      const wmName = this.watermark.columnName.toLowerCase();
+      const k = agg.keys.findIndex(
+        (b) =>
+          (b.type.kind === 'struct' && b.type.fields.map((f) => f.name).join() === 'start,end') ||
+          (b.type.kind === 'timestamp' && b.name.toLowerCase() === wmName),
+      );
+      if (k >= 0) eventTimeKey = k;
+    }
+    facts.eventTimeKey = eventTimeKey !== null;
+    checkOutputMode(outputMode, facts);
+    if (aggs.length === 0) above.length = 0;
+    this.above = above;
+    this.aggregate = agg ? new StatefulAggregate(agg, { outputMode, eventTimeKey, operatorId: 0 }) : null;
+    this.statefulOperators = agg ? ['stateStoreSave'] : [];
+    if (this.watermark) this.watermarkDelayMs = this.watermark.delayMs;
+  }
+
+  rowCount(data: DataFrame): number {
+    const n = rowCounts.get(data);
+    if (n === undefined) throw new EddyError('INTERNAL', 'a streaming batch was not materialized before counting');
+    return n;
+  }
+
+  async execute(inputs: DataFrame[], ctx: BatchContext): Promise<BatchResult<DataFrame>> {
+    const bound = new Map<StreamingRelation, Plan>(this.leaves.map((l, i) => [l, inputs[i]!.plan]));
+    return withBatchInputs(bound, async () => {
+      const eventTime = this.watermark ? await eventTimeStats(this.watermark) : undefined;
+      if (!this.aggregate) {
+        const out = await collectBatch(this.root);
+        return { output: materialized(out, this.env), ...(eventTime ? { eventTime } : {}) };
+      }
+      const { batch, progress } = await this.aggregate.run(ctx);
+      let top: Plan = new LocalRelation(batch.schema, [[batch]]);
+      for (let i = this.above.length - 1; i >= 0; i--) top = rebuild(this.above[i]!, top);
+      const out = await collectBatch(top);
+      return {
+        output: materialized(out, this.env),
+        stateOperators: [progress],
+        ...(eventTime ? { eventTime } : {}),
+      };
+    });
+  }
+}
+
+/** The same operator over another child (only the operators allowed above a streaming aggregate). */
+function rebuild(p: Plan, child: Plan): Plan {
+  if (p instanceof ProjectPlan) return new ProjectPlan(child, p.exprs, p.generator);
+  if (p instanceof FilterPlan) return new FilterPlan(child, p.predicate);
+  if (p instanceof SortPlan) return new SortPlan(child, p.keys);
+  if (p instanceof LimitPlan) return new LimitPlan(child, p.n);
+  if (p instanceof WatermarkPlan) return new WatermarkPlan(child, p.columnIndex, p.delayMs);
+  throw new EddyError('INTERNAL', `cannot run ${p.describe()} above a streaming aggregation`);
+}
+
+async function eventTimeStats(w: WatermarkPlan): Promise<{ min: number; max: number; sum: number; count: number }> {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let count = 0;
+  for (const part of await w.child.partitions()) {
+    for await (const b of part()) {
+      const c = b.column(w.columnIndex);
+      for (let i = 0; i < b.numRows; i++) {
+        const t = c.get(i);
+        if (t === null) continue;
+        const ms = t as number;
+        if (ms < min) min = ms;
+        if (ms > max) max = ms;
+        sum += ms;
+        count++;
+      }
+    }
+  }
+  return { min, max, sum, count };
+}
