@@ -96,3 +96,26 @@ export {
 export { RandomForestClassificationModel } from './ml/classification/random-forest-classification-model.js';
 export { RandomForestRegressor, type RandomForestRegressorOptions } from './ml/regression/random-forest-regressor.js';
 export { RandomForestRegressionModel } from './ml/regression/random-forest-regression-model.js';
+export { PipelineStage, Transformer, Estimator, Model } from './ml/pipeline/stage.js';
+export { Pipeline, PipelineModel, type PipelineOptions } from './ml/pipeline/pipeline.js';
+export { loadStage } from './ml/pipeline/stage-registry.js';
+export { MLWriter, type StageSaveOptions, type StageLoadOptions } from './ml/persistence/stage-io.js';
+export { VectorAssembler, type VectorAssemblerOptions } from './ml/feature/vector-assembler.js';
+export {
+  StringIndexer,
+  StringIndexerModel,
+  type StringIndexerOptions,
+  type StringIndexerModelOptions,
+  type StringOrderType,
+} from './ml/feature/string-indexer.js';
+export { IndexToString, type IndexToStringOptions } from './ml/feature/index-to-string.js';
+export { Evaluator } from './ml/evaluation/evaluator.js';
+export {
+  MulticlassClassificationEvaluator,
+  type MulticlassClassificationEvaluatorOptions,
+} from './ml/evaluation/multiclass-classification-evaluator.js';
+export {
+  BinaryClassificationEvaluator,
+  type BinaryClassificationEvaluatorOptions,
+} from './ml/evaluation/binary-classification-evaluator.js';
+export { RegressionEvaluator, type RegressionEvaluatorOptions } from './ml/evaluation/regression-evaluator.js';
