@@ -8,6 +8,7 @@ import { registerConsumerGroups } from './consumer-groups.js';
 import { registerDemo } from './demo.js';
 import { registerFs } from './fs.js';
 import { registerTopics } from './topics.js';
+import { registerTrain } from './train.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerConsoleProducer(program);
   registerConsoleConsumer(program);
   registerConsumerGroups(program);
+  registerTrain(program);
   return program;
 }
 

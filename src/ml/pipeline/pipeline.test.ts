@@ -16,7 +16,6 @@ import {
   VectorAssembler,
   DenseVector,
 } from '../../index.js';
-import { bundledDataset } from '../../common/paths.js';
 
 let eddy: Eddy;
 let home: string;
@@ -32,7 +31,8 @@ afterAll(async () => {
 
 describe('the seed example', () => {
   it('reads iris, fits VectorAssembler → StringIndexer → DecisionTreeClassifier and predicts a new row', async () => {
-    const iris = await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'));
+    // As the seed example writes it: a path relative to the working directory (the package root under vitest).
+    const iris = await eddy.read.option('inferSchema', true).csv('datasets/iris');
     expect(iris.dtypes.map((d) => d[1])).toEqual(['double', 'double', 'double', 'double', 'string']);
     const pipeline = new Pipeline({
       stages: [
