@@ -119,3 +119,15 @@ export {
   type BinaryClassificationEvaluatorOptions,
 } from './ml/evaluation/binary-classification-evaluator.js';
 export { RegressionEvaluator, type RegressionEvaluatorOptions } from './ml/evaluation/regression-evaluator.js';
+export {
+  StandardScaler,
+  StandardScalerModel,
+  MinMaxScaler,
+  MinMaxScalerModel,
+  type StandardScalerOptions,
+  type MinMaxScalerOptions,
+} from './ml/feature/scalers.js';
+export { Bucketizer, type BucketizerOptions } from './ml/feature/bucketizer.js';
+export { Imputer, ImputerModel, type ImputerOptions } from './ml/feature/imputer.js';
+export { OneHotEncoder, OneHotEncoderModel, type OneHotEncoderOptions } from './ml/feature/one-hot-encoder.js';
+export { pipelineFromSpec, PIPELINE_SPEC_STAGES } from './ml/pipeline/pipeline-spec.js';

@@ -107,13 +107,19 @@ export abstract class Params {
    * defaults replace the class's defaults, so a model keeps behaving as when it was saved.
    */
   restoreParamMaps(paramMap: Record<string, unknown>, defaultParamMap: Record<string, unknown> = {}): this {
+    // JSON has no NaN: JSON.stringify wrote a NaN double (Imputer's missingValue) as null.
+    const revive = (name: string, value: unknown): unknown =>
+      value === null && this.hasParam(name) && this.getParam(name).kind === 'double' ? Number.NaN : value;
     for (const [name, value] of Object.entries(defaultParamMap)) {
       if (!this.hasParam(name)) continue;
       const p = this.getParam(name);
-      this.validate(p, value);
-      this.defaults.put(p, value);
+      const v = revive(name, value);
+      this.validate(p, v);
+      this.defaults.put(p, v);
     }
-    return this.setParams(paramMap);
+    const revived: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(paramMap)) revived[name] = revive(name, value);
+    return this.setParams(revived);
   }
 
   protected setDefault<T>(param: Param<T>, value: T): this {

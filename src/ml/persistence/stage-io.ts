@@ -161,3 +161,34 @@ export class MLWriter {
     });
   }
 }
+
+/** Saves a fitted stage whose state is small: metadata.json plus `data/model.json`. */
+export async function saveJsonModel(
+  path: string,
+  className: string,
+  stage: Params,
+  data: unknown,
+  options?: StageSaveOptions,
+): Promise<void> {
+  await saveStage(path, className, 1, stage, {}, new Map([['data/model.json', encodeJsonData(data)]]), options);
+}
+
+/** Loads what saveJsonModel wrote; `check` validates the data's shape (returning an error text, or null). */
+export async function loadJsonModel<D>(
+  path: string,
+  className: string,
+  check: (data: unknown) => string | null,
+  options?: StageLoadOptions,
+): Promise<{ meta: ModelMetadata; data: D }> {
+  const { meta, read } = await loadStageMetadata(path, className, [1], options);
+  const where = `${path}/data/model.json`;
+  const data = parseJsonData(await read('data/model.json'), where);
+  const problem = check(data);
+  if (problem !== null) throw new EddyError('CORRUPT_DATA', `cannot load the model: ${where} ${problem}`);
+  return { meta, data: data as D };
+}
+
+/** True for an array of finite numbers (or, with `allowNaN`, NaN too, which JSON stores as null). */
+export function isNumberArray(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+}

@@ -2,6 +2,10 @@
 import '../feature/vector-assembler.js';
 import '../feature/string-indexer.js';
 import '../feature/index-to-string.js';
+import '../feature/scalers.js';
+import '../feature/bucketizer.js';
+import '../feature/imputer.js';
+import '../feature/one-hot-encoder.js';
 import {
   DECISION_TREE_CLASSIFICATION_MODEL_CLASS,
   DecisionTreeClassificationModel,

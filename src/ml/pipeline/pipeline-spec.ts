@@ -1,7 +1,11 @@
 import { EddyError, describeValue } from '../../common/errors.js';
 import { DecisionTreeClassifier } from '../classification/decision-tree-classifier.js';
 import { RandomForestClassifier } from '../classification/random-forest-classifier.js';
+import { Bucketizer } from '../feature/bucketizer.js';
+import { Imputer } from '../feature/imputer.js';
 import { IndexToString } from '../feature/index-to-string.js';
+import { OneHotEncoder } from '../feature/one-hot-encoder.js';
+import { MinMaxScaler, StandardScaler } from '../feature/scalers.js';
 import { StringIndexer } from '../feature/string-indexer.js';
 import { VectorAssembler } from '../feature/vector-assembler.js';
 import { DecisionTreeRegressor } from '../regression/decision-tree-regressor.js';
@@ -14,6 +18,11 @@ const STAGES: Record<string, (params: Record<string, unknown>) => PipelineStage>
   VectorAssembler: (p) => new VectorAssembler(p),
   StringIndexer: (p) => new StringIndexer(p),
   IndexToString: (p) => new IndexToString(p),
+  OneHotEncoder: (p) => new OneHotEncoder(p),
+  StandardScaler: (p) => new StandardScaler(p),
+  MinMaxScaler: (p) => new MinMaxScaler(p),
+  Bucketizer: (p) => new Bucketizer(p),
+  Imputer: (p) => new Imputer(p),
   DecisionTreeClassifier: (p) => new DecisionTreeClassifier(p),
   RandomForestClassifier: (p) => new RandomForestClassifier(p),
   DecisionTreeRegressor: (p) => new DecisionTreeRegressor(p),
