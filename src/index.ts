@@ -131,3 +131,11 @@ export { Bucketizer, type BucketizerOptions } from './ml/feature/bucketizer.js';
 export { Imputer, ImputerModel, type ImputerOptions } from './ml/feature/imputer.js';
 export { OneHotEncoder, OneHotEncoderModel, type OneHotEncoderOptions } from './ml/feature/one-hot-encoder.js';
 export { pipelineFromSpec, PIPELINE_SPEC_STAGES } from './ml/pipeline/pipeline-spec.js';
+export { ParamGridBuilder } from './ml/tuning/param-grid-builder.js';
+export {
+  TrainValidationSplit,
+  CrossValidator,
+  ValidatorModel,
+  type TrainValidationSplitOptions,
+  type CrossValidatorOptions,
+} from './ml/tuning/validators.js';

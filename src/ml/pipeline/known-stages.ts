@@ -27,6 +27,11 @@ import {
 } from '../regression/random-forest-regression-model.js';
 import { RandomForestRegressor } from '../regression/random-forest-regressor.js';
 import { PIPELINE_CLASS, PIPELINE_MODEL_CLASS, Pipeline, PipelineModel } from './pipeline.js';
+import {
+  CROSS_VALIDATOR_MODEL_CLASS,
+  TRAIN_VALIDATION_SPLIT_MODEL_CLASS,
+  ValidatorModel,
+} from '../tuning/validators.js';
 import { paramsOnlyLoader, registerStage } from './stage-registry.js';
 import type { PipelineStage } from './stage.js';
 
@@ -46,3 +51,6 @@ for (const [name, create] of estimators) {
 }
 registerStage(PIPELINE_CLASS, (p, o) => Pipeline.load(p, o));
 registerStage(PIPELINE_MODEL_CLASS, (p, o) => PipelineModel.load(p, o));
+for (const cls of [TRAIN_VALIDATION_SPLIT_MODEL_CLASS, CROSS_VALIDATOR_MODEL_CLASS]) {
+  registerStage(cls, (p, o) => ValidatorModel.loadAs(p, cls, o));
+}

@@ -2,7 +2,7 @@ import { EddyError, describeValue } from '../../common/errors.js';
 import type { DataFrame } from '../../dataframe/dataframe.js';
 import type { StructType } from '../../dataframe/types.js';
 import { randomUID } from '../param/identifiable.js';
-import type { ParamMap } from '../param/param.js';
+import { ParamMap } from '../param/param.js';
 import type { ModelFiles } from '../persistence/model-files.js';
 import { loadStageMetadata, writerFor, type StageLoadOptions, type StageSaveOptions } from '../persistence/stage-io.js';
 import { buildMetadata, encodeMetadata } from '../persistence/model-metadata.js';
@@ -94,6 +94,13 @@ async function loadStages(
   return { uid: meta.uid, stages };
 }
 
+/** The pairs of a ParamMap whose params belong to `uid`. */
+export function forParent(map: ParamMap, uid: string): ParamMap {
+  const out = new ParamMap();
+  for (const { param, value } of map.toSeq()) if (param.parent === uid) out.put(param, value);
+  return out;
+}
+
 /**
  * Spark's Pipeline: stages run in order; fit() fits each Estimator on the data transformed by the stages before
  * it and returns a PipelineModel of Transformers. The whole chain's schema is checked before any data flows.
@@ -146,9 +153,21 @@ export class Pipeline extends Estimator<PipelineModel> {
     return model;
   }
 
+  /**
+   * A copy whose stages are copies too; a ParamMap may hold params of the stages (as a ParamGridBuilder's maps
+   * do): each goes to the stage it belongs to, as Spark's Pipeline.copy.
+   */
   copy(extra?: ParamMap | Record<string, unknown>): Pipeline {
-    const p = this.copyValues(new Pipeline({ uid: this.uid }), extra);
-    return p.setStages(this.stageList.map((s) => s.copy()));
+    if (!(extra instanceof ParamMap)) {
+      return this.copyValues(new Pipeline({ uid: this.uid }), extra).setStages(this.stageList.map((s) => s.copy()));
+    }
+    const p = this.copyValues(new Pipeline({ uid: this.uid }), forParent(extra, this.uid));
+    const known = new Set([this.uid, ...this.stageList.map((s) => s.uid)]);
+    const stray = extra.toSeq().find(({ param }) => !known.has(param.parent));
+    if (stray !== undefined) {
+      throw new EddyError('INVALID_ARGUMENT', `param ${stray.param.toString()} belongs to no stage of ${this.uid}`);
+    }
+    return p.setStages(this.stageList.map((s) => s.copy(forParent(extra, s.uid))));
   }
 
   override async save(path: string, options: StageSaveOptions = {}): Promise<void> {
