@@ -70,6 +70,39 @@ describe('eddy train', () => {
     ).rejects.toThrow(/already exists/);
   });
 
+  it('reads from and writes to dfs://', async () => {
+    const home = join(work, 'dfs-home');
+    let eddy = await Eddy.start({ home, broker: false });
+    try {
+      const { readFile } = await import('node:fs/promises');
+      await eddy.fs
+        .get('dfs')
+        .writeFile('/datasets/iris/iris.data', await readFile(join(bundledDataset('iris'), 'iris.data')));
+    } finally {
+      await eddy.close();
+    }
+    const lines: string[] = [];
+    await runTrain(
+      {
+        data: 'dfs:///datasets/iris',
+        pipeline: join(work, 'iris.json'),
+        output: 'dfs:///models/iris',
+        inferSchema: true,
+        home,
+      },
+      (l) => lines.push(l),
+    );
+    expect(lines.at(-1)).toBe('Model written to dfs:///models/iris');
+    eddy = await Eddy.start({ home, broker: false });
+    try {
+      const model = await PipelineModel.load('dfs:///models/iris', { fs: eddy.fs });
+      const row = eddy.createDataFrame([[6.7, 3.0, 5.2, 2.3]], ['_c0', '_c1', '_c2', '_c3']);
+      expect((await model.transform(row).collect())[0]!.prediction).toBe(2);
+    } finally {
+      await eddy.close();
+    }
+  });
+
   it('reports bad input clearly, with exit status 2', async () => {
     const errors: string[] = [];
     const write = process.stderr.write.bind(process.stderr);

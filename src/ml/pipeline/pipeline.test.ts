@@ -64,8 +64,16 @@ describe('the seed example', () => {
     expect(row!.prediction).toBe(0);
     expect(Array.from((row!.probability as DenseVector).values)).toEqual([1, 0, 0]);
     expect(Array.from((row!.rawPrediction as DenseVector).values)).toEqual([50, 0, 0]);
-    const shown = await predicted.select('features', 'prediction').showString();
-    expect(shown).toContain('|[5.1,3.5,1.4,0.2]|       0.0|');
+    expect(await predicted.select('features', 'probability', 'prediction').showString()).toBe(
+      [
+        '+-----------------+-------------+----------+',
+        '|         features|  probability|prediction|',
+        '+-----------------+-------------+----------+',
+        '|[5.1,3.5,1.4,0.2]|[1.0,0.0,0.0]|       0.0|',
+        '+-----------------+-------------+----------+',
+        '',
+      ].join('\n'),
+    );
 
     // Training accuracy, and labels back with IndexToString from the indexer's column metadata.
     const train = model.transform(iris);
