@@ -139,3 +139,4 @@ export {
   type TrainValidationSplitOptions,
   type CrossValidatorOptions,
 } from './ml/tuning/validators.js';
+export { Tokenizer, HashingTF, type HashingTFOptions } from './ml/feature/text-features.js';

@@ -6,6 +6,7 @@ import { Imputer } from '../feature/imputer.js';
 import { IndexToString } from '../feature/index-to-string.js';
 import { OneHotEncoder } from '../feature/one-hot-encoder.js';
 import { MinMaxScaler, StandardScaler } from '../feature/scalers.js';
+import { HashingTF, Tokenizer } from '../feature/text-features.js';
 import { StringIndexer } from '../feature/string-indexer.js';
 import { VectorAssembler } from '../feature/vector-assembler.js';
 import { DecisionTreeRegressor } from '../regression/decision-tree-regressor.js';
@@ -23,6 +24,8 @@ const STAGES: Record<string, (params: Record<string, unknown>) => PipelineStage>
   MinMaxScaler: (p) => new MinMaxScaler(p),
   Bucketizer: (p) => new Bucketizer(p),
   Imputer: (p) => new Imputer(p),
+  Tokenizer: (p) => new Tokenizer(p),
+  HashingTF: (p) => new HashingTF(p),
   DecisionTreeClassifier: (p) => new DecisionTreeClassifier(p),
   RandomForestClassifier: (p) => new RandomForestClassifier(p),
   DecisionTreeRegressor: (p) => new DecisionTreeRegressor(p),
