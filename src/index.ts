@@ -140,3 +140,4 @@ export {
   type CrossValidatorOptions,
 } from './ml/tuning/validators.js';
 export { Tokenizer, HashingTF, type HashingTFOptions } from './ml/feature/text-features.js';
+export { QuantileDiscretizer, type QuantileDiscretizerOptions } from './ml/feature/quantile-discretizer.js';

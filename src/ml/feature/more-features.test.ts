@@ -11,6 +11,7 @@ import {
   OneHotEncoder,
   OneHotEncoderModel,
   PipelineModel,
+  QuantileDiscretizer,
   StandardScaler,
   StandardScalerModel,
   StringIndexer,
@@ -178,5 +179,25 @@ describe('OneHotEncoder', () => {
       /holds 1.5, not a category index/,
     );
     expect(PipelineModel).toBeDefined();
+  });
+});
+
+describe('QuantileDiscretizer', () => {
+  it('fits a Bucketizer at the exact i/numBuckets quantiles, with infinite ends and duplicates removed', async () => {
+    const data = createDataFrame(
+      env,
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((x) => [x + 0.0]),
+      'x DOUBLE',
+      { numPartitions: 2 },
+    );
+    // Ranks ceil(2.5) = 3, ceil(5) = 5, ceil(7.5) = 8.
+    const b = await new QuantileDiscretizer({ inputCol: 'x', outputCol: 'q', numBuckets: 4 }).fit(data);
+    expect(b.getOrDefault(b.splits)).toEqual([-Infinity, 3, 5, 8, Infinity]);
+    expect(await col(b, data, 'q')).toEqual(['0', '0', '1', '1', '2', '2', '2', '3', '3', '3']);
+    await roundTrip(b, data, 'q');
+    const flat = createDataFrame(env, [[1.0], [1.0], [1.0], [2.0]], 'x DOUBLE');
+    const few = await new QuantileDiscretizer({ inputCol: 'x', outputCol: 'q', numBuckets: 4 }).fit(flat);
+    expect(few.getOrDefault(few.splits)).toEqual([-Infinity, 1, Infinity]);
+    expect(() => new QuantileDiscretizer({ numBuckets: 1 })).toThrow(/numBuckets given invalid value 1/);
   });
 });

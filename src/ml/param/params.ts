@@ -107,9 +107,14 @@ export abstract class Params {
    * defaults replace the class's defaults, so a model keeps behaving as when it was saved.
    */
   restoreParamMaps(paramMap: Record<string, unknown>, defaultParamMap: Record<string, unknown> = {}): this {
-    // JSON has no NaN: JSON.stringify wrote a NaN double (Imputer's missingValue) as null.
-    const revive = (name: string, value: unknown): unknown =>
-      value === null && this.hasParam(name) && this.getParam(name).kind === 'double' ? Number.NaN : value;
+    // metadata.json writes NaN and infinities of double params as strings, as Spark does.
+    const double = (v: unknown): unknown => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v);
+    const revive = (name: string, value: unknown): unknown => {
+      const kind = this.hasParam(name) ? this.getParam(name).kind : undefined;
+      if (kind === 'double') return double(value);
+      if (kind === 'doubleArray' && Array.isArray(value)) return value.map(double);
+      return value;
+    };
     for (const [name, value] of Object.entries(defaultParamMap)) {
       if (!this.hasParam(name)) continue;
       const p = this.getParam(name);

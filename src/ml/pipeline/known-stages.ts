@@ -7,6 +7,7 @@ import '../feature/bucketizer.js';
 import '../feature/imputer.js';
 import '../feature/one-hot-encoder.js';
 import '../feature/text-features.js';
+import '../feature/quantile-discretizer.js';
 import {
   DECISION_TREE_CLASSIFICATION_MODEL_CLASS,
   DecisionTreeClassificationModel,

@@ -5,6 +5,7 @@ import { Bucketizer } from '../feature/bucketizer.js';
 import { Imputer } from '../feature/imputer.js';
 import { IndexToString } from '../feature/index-to-string.js';
 import { OneHotEncoder } from '../feature/one-hot-encoder.js';
+import { QuantileDiscretizer } from '../feature/quantile-discretizer.js';
 import { MinMaxScaler, StandardScaler } from '../feature/scalers.js';
 import { HashingTF, Tokenizer } from '../feature/text-features.js';
 import { StringIndexer } from '../feature/string-indexer.js';
@@ -23,6 +24,7 @@ const STAGES: Record<string, (params: Record<string, unknown>) => PipelineStage>
   StandardScaler: (p) => new StandardScaler(p),
   MinMaxScaler: (p) => new MinMaxScaler(p),
   Bucketizer: (p) => new Bucketizer(p),
+  QuantileDiscretizer: (p) => new QuantileDiscretizer(p),
   Imputer: (p) => new Imputer(p),
   Tokenizer: (p) => new Tokenizer(p),
   HashingTF: (p) => new HashingTF(p),
