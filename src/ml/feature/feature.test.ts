@@ -124,6 +124,22 @@ describe('VectorAssembler', () => {
     ]);
   });
 
+  it('handleInvalid on plain numeric columns without nulls (the typed-array path)', async () => {
+    const data = df(
+      [
+        [1.5, 2],
+        [Number.NaN, 3],
+      ],
+      'a DOUBLE, b INT',
+    );
+    const asm = new VectorAssembler({ inputCols: ['a', 'b'], outputCol: 'f' });
+    await expect(asm.transform(data).collect()).rejects.toThrow(/encountered NaN in column 'a'/);
+    asm.setHandleInvalid('skip');
+    expect((await asm.transform(data).collect()).map((r) => String(r.f))).toEqual(['[1.5,2.0]']);
+    asm.setHandleInvalid('keep');
+    expect((await asm.transform(data).collect()).map((r) => String(r.f))).toEqual(['[1.5,2.0]', '[NaN,3.0]']);
+  });
+
   it('checks its params and input columns', () => {
     const data = df([[1.5, 'x']], 'a DOUBLE, s STRING');
     expect(() => new VectorAssembler({ outputCol: 'f' }).transform(data)).toThrow(/inputCols is not set/);

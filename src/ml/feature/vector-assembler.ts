@@ -37,6 +37,29 @@ export function compressed(values: Float64Array): Vector {
 }
 
 /**
+ * The assembled vectors when every column is a double or int column with no nulls, else null; nanRow is the first
+ * row holding a NaN (-1 if none), which handleInvalid decides about.
+ */
+function numericFastPath(cols: readonly ColumnVector[], numRows: number): { vectors: Vector[]; nanRow: number } | null {
+  const data: (Float64Array | Int32Array)[] = [];
+  for (const c of cols) {
+    if (c.validity !== null || !(c.data instanceof Float64Array || c.data instanceof Int32Array)) return null;
+    if (c.type.kind !== 'double' && c.type.kind !== 'int') return null;
+    data.push(c.data);
+  }
+  const k = data.length;
+  const vectors: Vector[] = new Array<Vector>(numRows);
+  let nanRow = -1;
+  for (let r = 0; r < numRows; r++) {
+    const v = new Float64Array(k);
+    for (let f = 0; f < k; f++) v[f] = data[f]![r]!;
+    if (nanRow < 0 && v.some((x) => Number.isNaN(x))) nanRow = r;
+    vectors[r] = compressed(v);
+  }
+  return { vectors, nanRow };
+}
+
+/**
  * Spark's VectorAssembler: numeric, boolean and vector columns concatenated into one vector column.
  * handleInvalid: "error" (default) fails on a null or NaN, "skip" drops the row, "keep" puts NaN in its place
  * (a null vector needs its size known from an earlier row).
@@ -109,6 +132,19 @@ export class VectorAssembler extends Transformer {
     const uid = this.uid;
     const assemble = (batch: RecordBatch): RecordBatch => {
       const cols = idx.map((i) => batch.column(i));
+      const fast = numericFastPath(cols, batch.numRows);
+      if (fast !== null && (mode !== 'error' || fast.nanRow < 0)) {
+        // Every input is a plain double/int column without nulls: rows are read straight from the typed arrays.
+        if (mode === 'skip' && fast.nanRow >= 0) return assembleSlow(batch, cols);
+        return new RecordBatch(
+          schema,
+          [...batch.columns, new ColumnVector(VectorType, batch.numRows, fast.vectors, null)],
+          batch.numRows,
+        );
+      }
+      return assembleSlow(batch, cols);
+    };
+    const assembleSlow = (batch: RecordBatch, cols: ColumnVector[]): RecordBatch => {
       const out: unknown[] = new Array<unknown>(batch.numRows);
       const keep: number[] = [];
       for (let r = 0; r < batch.numRows; r++) {
