@@ -3,6 +3,7 @@ import { ColumnVector } from '../../dataframe/column-vector.js';
 import type { DataFrame } from '../../dataframe/dataframe.js';
 import { DoubleType, VectorType } from '../../dataframe/types.js';
 import { DenseVector } from '../../dataframe/vector.js';
+import { rawToProbabilityInPlace } from '../classification/probabilities.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
 import { unpackFeatures } from './training-partitions.js';
 import { colName, predictorSchema, type PredictorColumns } from './predictor-schema.js';
@@ -13,7 +14,6 @@ export interface ColumnPredictor extends PredictorColumns {
   readonly numClasses?: number;
   predictColumns(columns: readonly Float64Array[], numRows?: number): Float64Array;
   predictRawColumns?(columns: readonly Float64Array[], numRows?: number): Float64Array;
-  predictProbabilityColumns?(columns: readonly Float64Array[], numRows?: number): Float64Array;
   predictVarianceColumns?(columns: readonly Float64Array[], numRows?: number): Float64Array;
 }
 
@@ -41,8 +41,14 @@ export function transformWithPredictions(model: ColumnPredictor, dataset: DataFr
     const features = Array.from({ length: model.numFeatures }, () => new Float64Array(n));
     unpackFeatures(b.column(fi), n, features, 0, featuresName, model.uid);
     const added: ColumnVector[] = [];
-    if (raw) added.push(vectors(model.predictRawColumns!(features, n), n, C));
-    if (prob) added.push(vectors(model.predictProbabilityColumns!(features, n), n, C));
+    // Probability is rawPrediction normalized per row (as both tree classifiers define it): walk the trees once.
+    const rawValues = raw || prob ? model.predictRawColumns!(features, n) : undefined;
+    if (raw) added.push(vectors(rawValues!, n, C));
+    if (prob) {
+      const p = raw ? rawValues!.slice() : rawValues!;
+      for (let r = 0; r < n; r++) rawToProbabilityInPlace(p.subarray(r * C, (r + 1) * C));
+      added.push(vectors(p, n, C));
+    }
     if (pred) added.push(new ColumnVector(DoubleType, n, model.predictColumns(features, n), null));
     if (variance) added.push(new ColumnVector(DoubleType, n, model.predictVarianceColumns!(features, n), null));
     return new RecordBatch(schema, [...b.columns, ...added], n);

@@ -90,6 +90,11 @@ describe('tree estimators on DataFrames', () => {
     const out = await model.transform(data).select('prediction', 'probability').collect();
     expect(out.map((r) => r.prediction)).toEqual([0, 0, 0, 1, 1, 1]);
     expect((out[0]!.probability as DenseVector).size).toBe(2);
+    // The DataFrame columns agree with the array-level API.
+    const cols = [Float64Array.from(xs), new Float64Array(xs.length).fill(7)];
+    const probs = model.predictProbabilityColumns(cols);
+    expect(out.flatMap((r) => Array.from((r.probability as DenseVector).values))).toEqual(Array.from(probs));
+    expect(out.map((r) => r.prediction)).toEqual(Array.from(model.predictColumns(cols)));
   });
 
   it('regressors add prediction (and variance when varianceCol is set)', async () => {
