@@ -96,6 +96,51 @@ export {
 export { RandomForestClassificationModel } from './ml/classification/random-forest-classification-model.js';
 export { RandomForestRegressor, type RandomForestRegressorOptions } from './ml/regression/random-forest-regressor.js';
 export { RandomForestRegressionModel } from './ml/regression/random-forest-regression-model.js';
+export { PipelineStage, Transformer, Estimator, Model } from './ml/pipeline/stage.js';
+export { Pipeline, PipelineModel, type PipelineOptions } from './ml/pipeline/pipeline.js';
+export { loadStage } from './ml/pipeline/stage-registry.js';
+export { MLWriter, type StageSaveOptions, type StageLoadOptions } from './ml/persistence/stage-io.js';
+export { VectorAssembler, type VectorAssemblerOptions } from './ml/feature/vector-assembler.js';
+export {
+  StringIndexer,
+  StringIndexerModel,
+  type StringIndexerOptions,
+  type StringIndexerModelOptions,
+  type StringOrderType,
+} from './ml/feature/string-indexer.js';
+export { IndexToString, type IndexToStringOptions } from './ml/feature/index-to-string.js';
+export { Evaluator } from './ml/evaluation/evaluator.js';
+export {
+  MulticlassClassificationEvaluator,
+  type MulticlassClassificationEvaluatorOptions,
+} from './ml/evaluation/multiclass-classification-evaluator.js';
+export {
+  BinaryClassificationEvaluator,
+  type BinaryClassificationEvaluatorOptions,
+} from './ml/evaluation/binary-classification-evaluator.js';
+export { RegressionEvaluator, type RegressionEvaluatorOptions } from './ml/evaluation/regression-evaluator.js';
+export {
+  StandardScaler,
+  StandardScalerModel,
+  MinMaxScaler,
+  MinMaxScalerModel,
+  type StandardScalerOptions,
+  type MinMaxScalerOptions,
+} from './ml/feature/scalers.js';
+export { Bucketizer, type BucketizerOptions } from './ml/feature/bucketizer.js';
+export { Imputer, ImputerModel, type ImputerOptions } from './ml/feature/imputer.js';
+export { OneHotEncoder, OneHotEncoderModel, type OneHotEncoderOptions } from './ml/feature/one-hot-encoder.js';
+export { pipelineFromSpec, PIPELINE_SPEC_STAGES } from './ml/pipeline/pipeline-spec.js';
+export { ParamGridBuilder } from './ml/tuning/param-grid-builder.js';
+export {
+  TrainValidationSplit,
+  CrossValidator,
+  ValidatorModel,
+  type TrainValidationSplitOptions,
+  type CrossValidatorOptions,
+} from './ml/tuning/validators.js';
+export { Tokenizer, HashingTF, type HashingTFOptions } from './ml/feature/text-features.js';
+export { QuantileDiscretizer, type QuantileDiscretizerOptions } from './ml/feature/quantile-discretizer.js';
 export { PluginRegistry } from './plugins/registry.js';
 export { loadPlugin, type PluginSpec } from './plugins/loader.js';
 export {

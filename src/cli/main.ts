@@ -9,6 +9,7 @@ import { registerDemo } from './demo.js';
 import { registerFs } from './fs.js';
 import { registerStream } from './stream.js';
 import { registerTopics } from './topics.js';
+import { registerTrain } from './train.js';
 
 /** Builds the `eddy` program; exported so tests can drive it without a child process. */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerConsoleProducer(program);
   registerConsoleConsumer(program);
   registerConsumerGroups(program);
+  registerTrain(program);
   registerStream(program);
   return program;
 }

@@ -1,5 +1,10 @@
 import { EddyError } from '../../common/errors.js';
+import type { DataFrame } from '../../dataframe/dataframe.js';
+import type { StructType } from '../../dataframe/types.js';
 import type { ParamMap } from '../param/param.js';
+import type { Estimator } from '../pipeline/stage.js';
+import { transformWithPredictions } from '../predictor/prediction-transform.js';
+import { predictorSchema } from '../predictor/predictor-schema.js';
 import type { FlatTree } from '../tree/flat-tree.js';
 import { loadTreeModel, saveTreeModel, type LoadOptions, type SaveOptions } from '../tree/tree-model-io.js';
 import { TreeClassifierParams } from '../tree/tree-params.js';
@@ -135,6 +140,18 @@ export class DecisionTreeClassificationModel extends TreeClassifierParams {
     return `${this.toString()}\n${this.tree.subtreeToString(2)}`;
   }
 
+  /** The estimator that fitted this model (Spark's Model.parent); unset for a loaded model. */
+  parent: Estimator | undefined = undefined;
+
+  transformSchema(schema: StructType): StructType {
+    return predictorSchema(this, schema, false);
+  }
+
+  /** Appends the prediction columns (names from the *Col params; an empty name leaves a column out). */
+  transform(dataset: DataFrame): DataFrame {
+    return transformWithPredictions(this, dataset);
+  }
+
   copy(extra?: ParamMap | Record<string, unknown>): DecisionTreeClassificationModel {
     return this.copyValues(
       new DecisionTreeClassificationModel(this.uid, this.tree, this.numFeatures, this.numClasses),
@@ -142,7 +159,7 @@ export class DecisionTreeClassificationModel extends TreeClassifierParams {
     );
   }
 
-  async save(path: string, options?: SaveOptions): Promise<void> {
+  override async save(path: string, options?: SaveOptions): Promise<void> {
     await saveTreeModel(
       path,
       DECISION_TREE_CLASSIFICATION_MODEL_CLASS,

@@ -1,4 +1,8 @@
+import type { DataFrame } from '../../dataframe/dataframe.js';
+import type { StructType } from '../../dataframe/types.js';
 import type { ParamMap } from '../param/param.js';
+import { predictorSchema } from '../predictor/predictor-schema.js';
+import { trainingPartitions } from '../predictor/training-partitions.js';
 import { randomUID } from '../param/identifiable.js';
 import type { TrainingPartition } from '../tree/training-data.js';
 import { trainTrees, type FitOptions } from '../tree/tree-trainer.js';
@@ -54,6 +58,24 @@ export class DecisionTreeClassifier extends TreeClassifierParams {
       trained.numClasses,
     );
     return this.copyValues(model);
+  }
+
+  transformSchema(schema: StructType): StructType {
+    return predictorSchema(this, schema, true);
+  }
+
+  /**
+   * Trains on a DataFrame: featuresCol (vector), labelCol (class indices 0, 1, ...; the number of classes comes from StringIndexer metadata when present), optional weightCol. Each DataFrame
+   * partition becomes one training partition; only those columns are read.
+   */
+  async fit(dataset: DataFrame, options: FitOptions = {}): Promise<DecisionTreeClassificationModel> {
+    const data = await trainingPartitions(this, dataset);
+    const model = await this.fitPartitions(data.partitions, {
+      ...(data.numClassesFromMetadata === undefined ? {} : { numClasses: data.numClassesFromMetadata }),
+      ...options,
+    });
+    model.parent = this;
+    return model;
   }
 
   copy(extra?: ParamMap | Record<string, unknown>): DecisionTreeClassifier {

@@ -107,13 +107,24 @@ export abstract class Params {
    * defaults replace the class's defaults, so a model keeps behaving as when it was saved.
    */
   restoreParamMaps(paramMap: Record<string, unknown>, defaultParamMap: Record<string, unknown> = {}): this {
+    // metadata.json writes NaN and infinities of double params as strings, as Spark does.
+    const double = (v: unknown): unknown => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v);
+    const revive = (name: string, value: unknown): unknown => {
+      const kind = this.hasParam(name) ? this.getParam(name).kind : undefined;
+      if (kind === 'double') return double(value);
+      if (kind === 'doubleArray' && Array.isArray(value)) return value.map(double);
+      return value;
+    };
     for (const [name, value] of Object.entries(defaultParamMap)) {
       if (!this.hasParam(name)) continue;
       const p = this.getParam(name);
-      this.validate(p, value);
-      this.defaults.put(p, value);
+      const v = revive(name, value);
+      this.validate(p, v);
+      this.defaults.put(p, v);
     }
-    return this.setParams(paramMap);
+    const revived: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(paramMap)) revived[name] = revive(name, value);
+    return this.setParams(revived);
   }
 
   protected setDefault<T>(param: Param<T>, value: T): this {

@@ -69,6 +69,13 @@ export const ParamValidators = {
   boolean(): ParamValidator<boolean> {
     return validator('true or false', (v) => typeof v === 'boolean');
   },
+  /** An array of strings (column names, labels); non-empty when `nonEmpty`. */
+  stringArray(nonEmpty = true): ParamValidator<string[]> {
+    return validator(
+      `${nonEmpty ? 'a non-empty' : 'an'} array of strings`,
+      (v) => Array.isArray(v) && (!nonEmpty || v.length > 0) && v.every((x) => typeof x === 'string'),
+    );
+  },
   /** Every element passes `each`, and the array is non-empty when `nonEmpty`. */
   arrayOf(each: ParamValidator<number>, nonEmpty = true): ParamValidator<number[]> {
     return validator(

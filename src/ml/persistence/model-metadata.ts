@@ -14,6 +14,25 @@ export interface ModelMetadata {
   [extra: string]: unknown;
 }
 
+/** JSON has no NaN or infinities: as Spark's param JSON, they are written as the strings "NaN", "Infinity", "-Infinity". */
+function encodeDouble(v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+function encodeDoubles(stage: Params, map: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(map)) {
+    const kind = stage.getParam(name).kind;
+    out[name] =
+      kind === 'double'
+        ? encodeDouble(value)
+        : kind === 'doubleArray' && Array.isArray(value)
+          ? value.map(encodeDouble)
+          : value;
+  }
+  return out;
+}
+
 export function buildMetadata(
   className: string,
   formatVersion: number,
@@ -26,8 +45,8 @@ export function buildMetadata(
     eddyVersion: eddyVersion(),
     timestamp: Date.now(),
     uid: stage.uid,
-    paramMap: stage.userParamMap(),
-    defaultParamMap: stage.defaultParamMap(),
+    paramMap: encodeDoubles(stage, stage.userParamMap()),
+    defaultParamMap: encodeDoubles(stage, stage.defaultParamMap()),
     ...extra,
   };
 }

@@ -1,5 +1,10 @@
 import { EddyError } from '../../common/errors.js';
+import type { DataFrame } from '../../dataframe/dataframe.js';
+import type { StructType } from '../../dataframe/types.js';
 import type { ParamMap } from '../param/param.js';
+import type { Estimator } from '../pipeline/stage.js';
+import { transformWithPredictions } from '../predictor/prediction-transform.js';
+import { predictorSchema } from '../predictor/predictor-schema.js';
 import { ensembleDebugString, ensembleFeatureImportances } from '../tree/ensemble.js';
 import type { FlatTree } from '../tree/flat-tree.js';
 import { loadTreeModel, saveTreeModel, type LoadOptions, type SaveOptions } from '../tree/tree-model-io.js';
@@ -81,11 +86,23 @@ export class RandomForestRegressionModel extends TreeRegressorParams {
     return ensembleDebugString(this.toString(), this.trees, this.treeWeights);
   }
 
+  /** The estimator that fitted this model (Spark's Model.parent); unset for a loaded model. */
+  parent: Estimator | undefined = undefined;
+
+  transformSchema(schema: StructType): StructType {
+    return predictorSchema(this, schema, false);
+  }
+
+  /** Appends the prediction columns (names from the *Col params; an empty name leaves a column out). */
+  transform(dataset: DataFrame): DataFrame {
+    return transformWithPredictions(this, dataset);
+  }
+
   copy(extra?: ParamMap | Record<string, unknown>): RandomForestRegressionModel {
     return this.copyValues(new RandomForestRegressionModel(this.uid, this.trees, this.numFeatures), extra);
   }
 
-  async save(path: string, options?: SaveOptions): Promise<void> {
+  override async save(path: string, options?: SaveOptions): Promise<void> {
     await saveTreeModel(
       path,
       RANDOM_FOREST_REGRESSION_MODEL_CLASS,

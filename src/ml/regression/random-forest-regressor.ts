@@ -1,4 +1,8 @@
+import type { DataFrame } from '../../dataframe/dataframe.js';
+import type { StructType } from '../../dataframe/types.js';
 import type { ParamMap } from '../param/param.js';
+import { predictorSchema } from '../predictor/predictor-schema.js';
+import { trainingPartitions } from '../predictor/training-partitions.js';
 import { randomUID } from '../param/identifiable.js';
 import type { TrainingPartition } from '../tree/training-data.js';
 import { trainTrees, type FitOptions } from '../tree/tree-trainer.js';
@@ -62,6 +66,23 @@ export class RandomForestRegressor extends TreeRegressorParams {
       options,
     );
     return this.copyValues(new RandomForestRegressionModel(this.uid, trained.trees, trained.numFeatures));
+  }
+
+  transformSchema(schema: StructType): StructType {
+    return predictorSchema(this, schema, true);
+  }
+
+  /**
+   * Trains on a DataFrame: featuresCol (vector), labelCol (numeric), optional weightCol. Each DataFrame
+   * partition becomes one training partition; only those columns are read.
+   */
+  async fit(dataset: DataFrame, options: FitOptions = {}): Promise<RandomForestRegressionModel> {
+    const data = await trainingPartitions(this, dataset);
+    const model = await this.fitPartitions(data.partitions, {
+      ...options,
+    });
+    model.parent = this;
+    return model;
   }
 
   copy(extra?: ParamMap | Record<string, unknown>): RandomForestRegressor {

@@ -1,11 +1,6 @@
 import { EddyError } from '../../common/errors.js';
 import type { Params } from '../param/params.js';
-import {
-  readLocalModelFile,
-  writeLocalModelFiles,
-  type ModelReader,
-  type ModelWriter,
-} from '../persistence/model-files.js';
+import { readerFor, writerFor, type StageLoadOptions, type StageSaveOptions } from '../persistence/stage-io.js';
 import { buildMetadata, encodeMetadata, parseMetadata, type ModelMetadata } from '../persistence/model-metadata.js';
 import type { FlatTree } from './flat-tree.js';
 import { decodeTrees, encodeTrees } from './tree-codec.js';
@@ -13,15 +8,9 @@ import { decodeTrees, encodeTrees } from './tree-codec.js';
 export const TREE_FORMAT_VERSION = 1;
 const DATA_FILE = 'data/trees.bin';
 
-export interface SaveOptions {
-  overwrite?: boolean;
-  /** Where the files go; default the local disk. */
-  writer?: ModelWriter;
-}
-
-export interface LoadOptions {
-  reader?: ModelReader;
-}
+/** Paths resolve through `fs` (pass `eddy.fs` for dfs://); without it, plain paths and file:// only. */
+export type SaveOptions = StageSaveOptions;
+export type LoadOptions = StageLoadOptions;
 
 export async function saveTreeModel(
   path: string,
@@ -38,7 +27,7 @@ export async function saveTreeModel(
     ],
     [DATA_FILE, encodeTrees(trees, extra.numClasses)],
   ]);
-  await (options.writer ?? writeLocalModelFiles)(path, files, { overwrite: options.overwrite ?? false });
+  await writerFor(options)(path, files, { overwrite: options.overwrite ?? false });
 }
 
 export interface LoadedTrees {
@@ -49,7 +38,7 @@ export interface LoadedTrees {
 }
 
 export async function loadTreeModel(path: string, className: string, options: LoadOptions = {}): Promise<LoadedTrees> {
-  const read = options.reader ?? readLocalModelFile;
+  const read = readerFor(options);
   const meta = parseMetadata(await read(path, 'metadata.json'), path, className, [TREE_FORMAT_VERSION]);
   const numFeatures = meta.numFeatures;
   const numClasses = meta.numClasses;

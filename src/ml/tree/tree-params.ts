@@ -1,4 +1,4 @@
-import { Params } from '../param/params.js';
+import { PipelineStage } from '../pipeline/stage.js';
 import type { Param } from '../param/param.js';
 import { ParamValidators as V } from '../param/validators.js';
 import type { Impurity } from './impurity.js';
@@ -36,7 +36,7 @@ const int = (inner: Parameters<typeof V.integer>[0]) => V.integer(inner);
  * Spark's DecisionTreeParams (+ HasFeaturesCol, HasLabelCol, HasPredictionCol, HasWeightCol, HasSeed, impurity)
  * with Spark's names, docs and defaults. Shared by estimators and their models, as in Spark.
  */
-export abstract class TreeParams extends Params {
+export abstract class TreeParams extends PipelineStage {
   readonly featuresCol = this.declare<string>('featuresCol', {
     doc: 'features column name',
     kind: 'string',
