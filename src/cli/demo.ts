@@ -4,8 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundledDataset } from '../common/paths.js';
 import type { DataFrame } from '../dataframe/dataframe.js';
-import { DecisionTreeClassificationModel } from '../ml/classification/decision-tree-classification-model.js';
+import { col, desc, explode, split } from '../dataframe/functions.js';
 import { DecisionTreeClassifier } from '../ml/classification/decision-tree-classifier.js';
+import { MulticlassClassificationEvaluator } from '../ml/evaluation/multiclass-classification-evaluator.js';
+import { StringIndexer } from '../ml/feature/string-indexer.js';
+import { VectorAssembler } from '../ml/feature/vector-assembler.js';
+import { Pipeline, PipelineModel } from '../ml/pipeline/pipeline.js';
 import { Eddy } from '../session.js';
 
 /**
@@ -29,6 +33,16 @@ export interface DemoStep {
 }
 
 const IRIS_DFS = 'dfs:///datasets/iris';
+
+interface Measurement {
+  id: number;
+  _c0: number;
+  _c1: number;
+  _c2: number;
+  _c3: number;
+  species: string;
+  [feature: string]: number | string;
+}
 const MODEL_NAME = 'iris-decision-tree';
 const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
 
@@ -66,43 +80,51 @@ export const demoSteps: DemoStep[] = [
     },
   },
   {
-    title: `Fit a decision tree (maxDepth 5) on iris and save it to models/${MODEL_NAME}`,
-    async run({ print, shared, modelsDir }) {
+    title: `Fit the Pipeline [VectorAssembler, StringIndexer, DecisionTreeClassifier] and save it to models/${MODEL_NAME}`,
+    async run({ eddy, print, shared, modelsDir }) {
       const iris = shared.get('iris') as DataFrame;
-      const rows = await iris.collect();
-      const labels = [...new Set(rows.map((r) => r['_c4'] as string))].sort();
-      const features = FEATURES.map((c) => Float64Array.from(rows, (r) => r[c] as number));
-      const y = Float64Array.from(rows, (r) => labels.indexOf(r['_c4'] as string));
-      const model = await new DecisionTreeClassifier({ maxDepth: 5 }).fitPartitions([{ features, labels: y }]);
-      let correct = 0;
-      for (let i = 0; i < rows.length; i++) {
-        if (model.predict(FEATURES.map((c) => rows[i]![c] as number)) === y[i]) correct++;
-      }
-      print(
-        `training accuracy ${((100 * correct) / rows.length).toFixed(1)}%, depth ${model.depth}, ${model.numNodes} nodes`,
+      const model = await new Pipeline({
+        stages: [
+          new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
+          new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
+          new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label' }),
+        ],
+      }).fit(iris);
+      const accuracy = await new MulticlassClassificationEvaluator({ metricName: 'accuracy' }).evaluate(
+        model.transform(iris),
       );
-      printBlock(print, model.toDebugString.split('\n').slice(0, 8).join('\n') + '\n  ...');
+      print(`training accuracy ${(100 * accuracy).toFixed(1)}%`);
       const path = join(modelsDir, MODEL_NAME);
-      await model.save(path, { overwrite: true });
-      const loaded = await DecisionTreeClassificationModel.load(path);
-      const newRow = [5.1, 3.5, 1.4, 0.2];
-      print(`saved to ${path}; reloaded, it predicts ${JSON.stringify(newRow)} → ${labels[loaded.predict(newRow)]}`);
-      shared.set('labels', labels);
-      shared.set('modelPath', path);
+      await model.write().overwrite().save(path);
+      const loaded = await PipelineModel.load(path);
+      print(`saved to ${path}; loaded back, it predicts the new row:`);
+      const newRow = eddy.createDataFrame([[5.1, 3.5, 1.4, 0.2]], FEATURES);
+      printBlock(print, await loaded.transform(newRow).select('features', 'probability', 'prediction').showString());
+      const indexer = loaded.stages[1] as unknown as { labels: string[] };
+      shared.set('labels', indexer.labels);
+      shared.set('model', loaded);
     },
   },
   {
     title: 'Predict every message of a topic: iris-measurements → model → iris-predictions',
     async run({ eddy, print, shared }) {
       const labels = shared.get('labels') as string[];
-      const model = await DecisionTreeClassificationModel.load(shared.get('modelPath') as string);
+      const model = shared.get('model') as PipelineModel;
       const text = await readFile(join(bundledDataset('iris'), 'iris.data'), 'utf8');
       const measurements = text
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l, i) => {
           const v = l.split(',');
-          return { id: i, _c0: Number(v[0]), _c1: Number(v[1]), _c2: Number(v[2]), _c3: Number(v[3]), species: v[4]! };
+          const m: Measurement = {
+            id: i,
+            _c0: Number(v[0]),
+            _c1: Number(v[1]),
+            _c2: Number(v[2]),
+            _c3: Number(v[3]),
+            species: v[4]!,
+          };
+          return m;
         });
       const kafka = new Kafka({
         clientId: 'eddy-demo',
@@ -134,11 +156,21 @@ export const demoSteps: DemoStep[] = [
         consumer
           .run({
             eachBatch: async ({ batch }) => {
-              const out = batch.messages.map((msg) => {
-                const m = JSON.parse(msg.value!.toString()) as Record<string, number | string>;
-                const p = model.predictProbability(FEATURES.map((c) => m[c] as number));
-                const prediction = p.indexOf(Math.max(...p));
-                return { key: msg.key, value: JSON.stringify({ ...m, prediction, label: labels[prediction] }) };
+              // Each batch of messages becomes a DataFrame the saved pipeline transforms in one go.
+              const input = batch.messages.map((msg) => JSON.parse(msg.value!.toString()) as Measurement);
+              const scoredRows = await model
+                .transform(
+                  eddy.createDataFrame(
+                    input.map((m) => [m.id, ...FEATURES.map((c) => m[c])]),
+                    ['id', ...FEATURES],
+                  ),
+                )
+                .select('id', 'prediction')
+                .collect();
+              const out = scoredRows.map((r, k) => {
+                const prediction = r['prediction'] as number;
+                const m = input[k]!;
+                return { key: String(m.id), value: JSON.stringify({ ...m, prediction, label: labels[prediction] }) };
               });
               await producer.send({ topic: 'iris-predictions', messages: out });
               scored += out.length;
@@ -172,6 +204,56 @@ export const demoSteps: DemoStep[] = [
       const right = predictions.filter((p) => p['label'] === p['species']).length;
       print(`scored ${scored} messages; iris-predictions holds ${total}; ${right} match the true species`);
       for (const p of predictions.slice(0, 3)) print(`  ${JSON.stringify(p)}`);
+    },
+  },
+  {
+    title: 'Streaming word count: kafka source → explode(split(value)) → groupBy(word).count(), checkpointed on dfs://',
+    async run({ eddy, print }) {
+      const kafka = new Kafka({
+        clientId: 'eddy-demo',
+        brokers: [eddy.broker.bootstrapServers],
+        logLevel: logLevel.NOTHING,
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      if ((await admin.listTopics()).includes('demo-lines')) await admin.deleteTopics({ topics: ['demo-lines'] });
+      await admin.createTopics({ topics: [{ topic: 'demo-lines', numPartitions: 2 }] });
+      await admin.disconnect();
+      const { fs, path } = eddy.fs.resolve('dfs:///checkpoints/demo-wordcount');
+      await fs.delete(path, true);
+      const producer = kafka.producer();
+      await producer.connect();
+      const lines = [
+        'to be or not to be that is the question',
+        'whether tis nobler in the mind to suffer',
+        'the slings and arrows of outrageous fortune',
+      ];
+      await producer.send({ topic: 'demo-lines', messages: lines.map((value) => ({ value })) });
+      await producer.disconnect();
+      print(`produced ${lines.length} lines to demo-lines`);
+      const counts = eddy.readStream
+        .format('kafka')
+        .option('kafka.bootstrap.servers', eddy.broker.bootstrapServers)
+        .option('subscribe', 'demo-lines')
+        .option('startingOffsets', 'earliest')
+        .load()
+        .selectExpr('CAST(value AS STRING)')
+        .select(explode(split(col('value'), ' ')).alias('word'))
+        .groupBy('word')
+        .count();
+      const query = await counts.writeStream
+        .outputMode('complete')
+        .format('memory')
+        .queryName('demo_wordcount')
+        .trigger({ availableNow: true })
+        .option('checkpointLocation', 'dfs:///checkpoints/demo-wordcount')
+        .start();
+      await query.awaitTermination();
+      const p = query.lastProgress;
+      print(
+        `batch ${p?.batchId}: ${p?.numInputRows} input rows, state ${JSON.stringify(p?.stateOperators[0]?.numRowsTotal)} words`,
+      );
+      printBlock(print, await eddy.table('demo_wordcount').orderBy(desc('count'), col('word')).showString(5));
     },
   },
 ];

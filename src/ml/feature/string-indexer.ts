@@ -239,7 +239,9 @@ export class StringIndexerModel extends Model {
     const name = this.getInputCol();
     const i = dataset.schema.indexOf(name);
     if (i < 0) {
-      getLogger('ml').warn(
+      // Spark warns here; predicting on unlabeled rows is the normal case in serving, where a warning for every
+      // micro-batch would drown real ones, so it is an info line.
+      getLogger('ml').info(
         `${this.uid}: input column ${name} does not exist during transformation; skipping StringIndexerModel`,
       );
       return dataset;
