@@ -183,3 +183,10 @@ export {
   writeFileSinkLog,
   type SinkFileStatus,
 } from './dataframe/io/sink-log.js';
+export {
+  checkSourceContract,
+  checkSinkContract,
+  type SourceContractOptions,
+  type SourceContractReport,
+  type SinkContractOptions,
+} from './plugins/contract-kit.js';
