@@ -10,6 +10,7 @@ import {
   type SinkProvider,
   type StreamSink,
 } from '../../src/index.js';
+import { fileSources } from './file-source.js';
 
 /**
  * Spark's file sink for parquet, json and csv: each batch is written with the DataFrame writer into a staging
@@ -71,5 +72,6 @@ function fileSink(format: 'parquet' | 'json' | 'csv'): SinkProvider {
 
 export const filePlugin: EddyPlugin = {
   name: 'file',
+  sources: fileSources,
   sinks: [fileSink('parquet'), fileSink('json'), fileSink('csv')],
 };

@@ -1,5 +1,6 @@
 import { EddyError } from '../common/errors.js';
 import type { DataFrame, Row } from '../dataframe/dataframe.js';
+import type { StructType } from '../dataframe/types.js';
 import type { Eddy } from '../session.js';
 import type { StreamSink } from '../streaming/contracts.js';
 import type { PluginOptions, SinkContext, SinkProvider, SourceProvider } from './types.js';
@@ -18,6 +19,9 @@ export interface SourceContractOptions {
   rounds?: number;
   /** A folder on the session's file systems for the source's own metadata (default: a fresh dfs:// folder). */
   metadataDir?: string;
+  /** What `.schema(...)` and `.load(path)` would give the source. */
+  userSchema?: StructType;
+  path?: string;
 }
 
 export interface SourceContractReport {
@@ -43,7 +47,11 @@ export async function checkSourceContract(
   options: PluginOptions,
   kit: SourceContractOptions,
 ): Promise<SourceContractReport> {
-  const source = provider.createSource(options, { session: kit.session });
+  const source = provider.createSource(options, {
+    session: kit.session,
+    ...(kit.userSchema ? { userSchema: kit.userSchema } : {}),
+    ...(kit.path !== undefined ? { path: kit.path } : {}),
+  });
   const fs = kit.session.fs;
   const dir = kit.metadataDir ?? `dfs:///_contract/${provider.shortName}/${Date.now().toString(36)}`;
   const { fs: metaFs, path: metadataDir } = fs.resolve(dir);
