@@ -92,7 +92,9 @@ describe('output-mode rules', () => {
     await expect(input.toDF().writeStream.format('nosuch').start()).rejects.toThrow(
       /unknown streaming sink format "nosuch"; known sinks: console, csv, json, kafka, memory, parquet/,
     );
-    expect(() => eddy.readStream.format('nosuch').load()).toThrow(/known sources: csv, json, kafka, memory, parquet, rate, socket/);
+    expect(() => eddy.readStream.format('nosuch').load()).toThrow(
+      /known sources: csv, json, kafka, memory, parquet, rate, socket/,
+    );
     await expect(
       input.toDF().writeStream.format('kafka').option('kafka.bootstrap.servers', 'h:1').option('topic', 't').start(),
     ).rejects.toThrow(/checkpointLocation must be specified/);
