@@ -7,6 +7,7 @@ import { loadStage } from '../ml/pipeline/stage-registry.js';
 import { Transformer } from '../ml/pipeline/stage.js';
 import type { Eddy } from '../session.js';
 import type { StreamingQuery } from '../streaming/query.js';
+import type { TriggerSpec } from '../streaming/trigger.js';
 import { decodeMessage, parseMessageFormat, type MessageFormat } from './message-codec.js';
 import { LatencyWindow, type ServingProgress } from './serving-progress.js';
 import { servingSchema, type ServingSchema } from './serving-schema.js';
@@ -36,6 +37,8 @@ export interface ServeOptions {
   startingOffsets?: string;
   /** Caps the messages per micro-batch (the kafka source's maxOffsetsPerTrigger). */
   maxOffsetsPerTrigger?: number;
+  /** The micro-batch trigger (default: as fast as possible); { availableNow: true } serves what is there and ends. */
+  trigger?: TriggerSpec;
   /** How often to report progress (ms); default 10 000; 0 turns reports off. */
   progressIntervalMs?: number;
   /** Gets each progress report; by default it is logged at info level. */
@@ -56,6 +59,7 @@ export class ModelServer {
   private totals = { messages: 0, predictions: 0, deadLetters: 0 };
   private timer: NodeJS.Timeout | null = null;
   private query: StreamingQuery | null = null;
+  private stopped = false;
 
   private constructor(
     readonly model: Transformer,
@@ -98,12 +102,13 @@ export class ModelServer {
     if (o.maxOffsetsPerTrigger !== undefined) reader = reader.option('maxOffsetsPerTrigger', o.maxOffsetsPerTrigger);
     const checkpoint =
       o.checkpointLocation ?? `dfs:///checkpoints/serve/${safeName(o.inputTopic)}-${safeName(o.outputTopic)}`;
-    this.query = await reader
+    let writer = reader
       .load()
       .writeStream.queryName(`serve-${o.inputTopic}-${o.outputTopic}`)
       .option('checkpointLocation', checkpoint)
-      .foreachBatch((batch) => this.serveBatch(eddy, batch))
-      .start();
+      .foreachBatch((batch) => this.serveBatch(eddy, batch));
+    if (o.trigger !== undefined) writer = writer.trigger(o.trigger);
+    this.query = await writer.start();
     const every = o.progressIntervalMs ?? 10_000;
     if (every > 0) {
       this.timer = setInterval(() => this.report(), every);
@@ -131,6 +136,8 @@ export class ModelServer {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.query?.stop();
