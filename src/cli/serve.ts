@@ -22,6 +22,7 @@ export interface ServeCliOptions {
   maxOffsetsPerTrigger?: string;
   progressInterval: string;
   availableNow?: boolean;
+  watch?: boolean;
   home?: string;
 }
 
@@ -47,6 +48,7 @@ export function registerServe(program: Command): void {
       "how often to print a progress line, e.g. '10 seconds'; 0 for never",
       '10 seconds',
     )
+    .option('--watch', 'swap in a model saved anew at --model between batches')
     .option('--available-now', 'answer the messages there now, print a progress line and exit')
     .option('--home <dir>', 'Eddy home (for dfs:// models and checkpoints; default: $EDDY_HOME or ./eddy-home)')
     .action(async (opts: ServeCliOptions) => {
@@ -106,6 +108,7 @@ export async function runServe(
       ...(opts.deadLetter === undefined ? {} : { deadLetterTopic: opts.deadLetter }),
       ...(maxOffsets === undefined ? {} : { maxOffsetsPerTrigger: maxOffsets }),
       ...(opts.availableNow ? { trigger: { availableNow: true } } : {}),
+      ...(opts.watch ? { watch: true } : {}),
     });
     const fields = server.schema.fields.filter((f) => !f.optional).map((f) => `${f.name} ${f.type}`);
     out(`Serving ${server.model.uid} from ${opts.input} to ${opts.output}; message fields: ${fields.join(', ')}`);

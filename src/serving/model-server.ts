@@ -5,6 +5,7 @@ import type { DataFrame, Row } from '../dataframe/dataframe.js';
 import { Vector } from '../dataframe/vector.js';
 import { loadStage } from '../ml/pipeline/stage-registry.js';
 import { Transformer } from '../ml/pipeline/stage.js';
+import { parseJsonData, readerFor } from '../ml/persistence/stage-io.js';
 import type { Eddy } from '../session.js';
 import type { StreamingQuery } from '../streaming/query.js';
 import type { TriggerSpec } from '../streaming/trigger.js';
@@ -37,6 +38,8 @@ export interface ServeOptions {
   startingOffsets?: string;
   /** Caps the messages per micro-batch (the kafka source's maxOffsetsPerTrigger). */
   maxOffsetsPerTrigger?: number;
+  /** Swap in a model saved anew at modelPath between batches (output messages name the model that answered). */
+  watch?: boolean;
   /** The micro-batch trigger (default: as fast as possible); { availableNow: true } serves what is there and ends. */
   trigger?: TriggerSpec;
   /** How often to report progress (ms); default 10 000; 0 turns reports off. */
@@ -62,8 +65,7 @@ export class ModelServer {
   private stopped = false;
 
   private constructor(
-    readonly model: Transformer,
-    readonly schema: ServingSchema,
+    private served: Served,
     private readonly producer: Producer,
     private readonly opts: ServeOptions & { format: MessageFormat },
   ) {}
@@ -75,14 +77,19 @@ export class ModelServer {
       }
     }
     const format = parseMessageFormat(options.format ?? 'json');
-    const model = await resolveModel(eddy, options);
-    const schema = servingSchema(model);
+    if (options.watch === true && options.modelPath === undefined) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        'serve: watch needs modelPath (the path to watch for a newly saved model)',
+      );
+    }
+    const served = await resolveModel(eddy, options);
     // The broker getter throws on a session started with broker: false, with a message saying so.
     const servers = options.bootstrapServers ?? eddy.broker.bootstrapServers;
     const kafka = new Kafka({ clientId: 'eddy-serve', brokers: servers.split(','), logLevel: logLevel.NOTHING });
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
-    const server = new ModelServer(model, schema, producer, { ...options, format, bootstrapServers: servers });
+    const server = new ModelServer(served, producer, { ...options, format, bootstrapServers: servers });
     try {
       await server.startQuery(eddy);
     } catch (e) {
@@ -114,6 +121,15 @@ export class ModelServer {
       this.timer = setInterval(() => this.report(), every);
       this.timer.unref();
     }
+  }
+
+  /** The model answering now (with watch, the last one saved at modelPath). */
+  get model(): Transformer {
+    return this.served.model;
+  }
+
+  get schema(): ServingSchema {
+    return this.served.schema;
   }
 
   /** Messages, predictions and dead letters since start. */
@@ -152,7 +168,35 @@ export class ModelServer {
     return p;
   }
 
+  /**
+   * Between batches, loads the model saved at modelPath if its metadata.json changed (a save writes a new
+   * timestamp, atomically). A model that fails to load is logged and the current one keeps serving.
+   */
+  private async reloadIfSaved(eddy: Eddy): Promise<void> {
+    const path = this.opts.modelPath!;
+    let version: string;
+    try {
+      version = (await savedVersion(eddy, path)).key;
+    } catch (e) {
+      log.warn(`watch: cannot read ${path}/metadata.json (${(e as Error).message}); serving ${this.model.uid} on`);
+      return;
+    }
+    if (version === this.served.version) return;
+    try {
+      const next = await resolveModel(eddy, { ...this.opts, model: undefined });
+      log.info(
+        `watch: ${path} saved anew at ${new Date(next.savedAt ?? 0).toISOString()}; now serving ${next.model.uid}`,
+      );
+      this.served = next;
+    } catch (e) {
+      log.warn(
+        `watch: the model saved at ${path} does not load (${(e as Error).message}); serving ${this.model.uid} on`,
+      );
+    }
+  }
+
   private async serveBatch(eddy: Eddy, batch: DataFrame): Promise<void> {
+    if (this.opts.watch === true) await this.reloadIfSaved(eddy);
     const messages: Message[] = (await batch.collect()).map(toMessage);
     if (messages.length === 0) return;
     const dead: { m: Message; reason: string }[] = [];
@@ -231,6 +275,7 @@ export class ModelServer {
       out[s.probabilityCol] = v instanceof Vector ? Array.from(v.toArray()) : v;
     }
     out['modelUid'] = this.model.uid;
+    if (this.served.savedAt !== null) out['modelSavedAt'] = this.served.savedAt;
     return out;
   }
 
@@ -281,7 +326,23 @@ function safeName(topic: string): string {
   return topic.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-async function resolveModel(eddy: Eddy, o: ServeOptions): Promise<Transformer> {
+interface Served {
+  model: Transformer;
+  schema: ServingSchema;
+  /** metadata.json's timestamp, for a model loaded from a path. */
+  savedAt: number | null;
+  version: string | null;
+}
+
+/** What identifies one save at a path: metadata.json's uid and timestamp (a save in the same ms still differs by uid). */
+async function savedVersion(eddy: Eddy, path: string): Promise<{ key: string; savedAt: number | null }> {
+  const meta = parseJsonData(await readerFor({ fs: eddy.fs })(path, 'metadata.json'), `${path}/metadata.json`);
+  const { timestamp, uid } = (meta ?? {}) as { timestamp?: unknown; uid?: unknown };
+  const savedAt = typeof timestamp === 'number' ? timestamp : null;
+  return { key: `${String(uid)}@${String(savedAt)}`, savedAt };
+}
+
+async function resolveModel(eddy: Eddy, o: ServeOptions): Promise<Served> {
   if ((o.model === undefined) === (o.modelPath === undefined)) {
     throw new EddyError('INVALID_ARGUMENT', 'serve needs exactly one of model (a fitted Transformer) and modelPath');
   }
@@ -292,8 +353,9 @@ async function resolveModel(eddy: Eddy, o: ServeOptions): Promise<Transformer> {
         `serve: model must be a fitted Transformer, got ${describeValue(o.model)}`,
       );
     }
-    return o.model;
+    return { model: o.model, schema: servingSchema(o.model), savedAt: null, version: null };
   }
+  const { key, savedAt } = await savedVersion(eddy, o.modelPath!);
   const stage = await loadStage(o.modelPath!, { fs: eddy.fs });
   if (!(stage instanceof Transformer)) {
     throw new EddyError(
@@ -301,5 +363,5 @@ async function resolveModel(eddy: Eddy, o: ServeOptions): Promise<Transformer> {
       `${o.modelPath} holds ${stage.uid}, an unfitted estimator; save a fitted model`,
     );
   }
-  return stage;
+  return { model: stage, schema: servingSchema(stage), savedAt, version: key };
 }

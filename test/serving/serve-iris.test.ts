@@ -175,4 +175,49 @@ describe('serve: the iris pipeline on the built-in broker', () => {
       word: 'field \'_c1\' is "x", not a number',
     });
   });
+
+  it('with watch, swaps in a model saved anew at the same path between batches', async () => {
+    await createTopics('watch-in', 'watch-out');
+    const fit = (maxDepth: number) =>
+      new Pipeline({
+        stages: [
+          new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
+          new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
+          new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth }),
+        ],
+      }).fit(iris);
+    const [stump, deep] = [await fit(1), await fit(4)];
+    const predictions = async (m: PipelineModel) => (await m.transform(iris).collect()).map((r) => r['prediction']);
+    const [stumpWant, deepWant] = [await predictions(stump), await predictions(deep)];
+    expect(stumpWant).not.toEqual(deepWant); // a stump cannot tell three classes apart
+    await stump.write().overwrite().session(eddy).save('dfs:///models/watched');
+    const server = await serve(eddy, {
+      modelPath: 'dfs:///models/watched',
+      watch: true,
+      inputTopic: 'watch-in',
+      outputTopic: 'watch-out',
+      progressIntervalMs: 0,
+    });
+    const send = (tag: string) =>
+      produce(
+        'watch-in',
+        expected.map((r, i) => ({ key: `${tag}-${i}`, value: irisJson(r, false) })),
+      );
+    await send('a');
+    await server.processAllAvailable();
+    await deep.write().overwrite().session(eddy).save('dfs:///models/watched');
+    await send('b');
+    await server.processAllAvailable();
+    expect(server.model.uid).toBe(deep.uid);
+    await server.stop();
+    const out = await readTopic('watch-out');
+    expect(out).toHaveLength(300);
+    for (const { key, value } of out) {
+      const [tag, i] = key.split('-');
+      const [want, uid] = tag === 'a' ? [stumpWant, stump.uid] : [deepWant, deep.uid];
+      expect(value['modelUid']).toBe(uid);
+      expect(typeof value['modelSavedAt']).toBe('number');
+      expect(value['prediction']).toBe(want[Number(i)]);
+    }
+  });
 });
