@@ -207,6 +207,7 @@ export class ModelServer {
       else dead.push({ m, reason: d.reason });
     }
     const answers = new Map<number, Row>();
+    const refused = new Set<number>();
     if (good.length > 0) {
       try {
         for (const [i, r] of (
@@ -225,6 +226,7 @@ export class ModelServer {
             const [r] = await this.predict(eddy, [{ ...g.row, [ROW_ID]: i }]);
             if (r) answers.set(i, r);
           } catch (err) {
+            refused.add(i);
             dead.push({ m: g.m, reason: `the model cannot handle this message: ${(err as Error).message}` });
           }
         }
@@ -234,8 +236,7 @@ export class ModelServer {
     for (const [i, g] of good.entries()) {
       const r = answers.get(i);
       if (r === undefined) {
-        if (!dead.some((d) => d.m === g.m))
-          dead.push({ m: g.m, reason: 'the model dropped this row (handleInvalid=skip)' });
+        if (!refused.has(i)) dead.push({ m: g.m, reason: 'the model dropped this row (handleInvalid=skip)' });
         continue;
       }
       out.push({ key: g.m.key, value: JSON.stringify(this.answer(g.fields, r)) });
@@ -243,7 +244,7 @@ export class ModelServer {
     if (out.length > 0) await this.producer.send({ topic: this.opts.outputTopic, messages: out });
     if (dead.length > 0) await this.deadLetters(dead);
     const now = Date.now();
-    for (const g of good) if (answers.has(good.indexOf(g))) this.latency.add(now - g.m.timestampMs);
+    for (const [i, g] of good.entries()) if (answers.has(i)) this.latency.add(now - g.m.timestampMs);
     this.totals.messages += messages.length;
     this.totals.predictions += out.length;
     this.totals.deadLetters += dead.length;
