@@ -23,6 +23,7 @@ export interface ServeCliOptions {
   progressInterval: string;
   availableNow?: boolean;
   watch?: boolean;
+  group?: string;
   home?: string;
 }
 
@@ -47,6 +48,10 @@ export function registerServe(program: Command): void {
       '--progress-interval <duration>',
       "how often to print a progress line, e.g. '10 seconds'; 0 for never",
       '10 seconds',
+    )
+    .option(
+      '--group <group>',
+      'a Kafka consumer group: instances in one group share the partitions (offsets committed to it)',
     )
     .option('--watch', 'swap in a model saved anew at --model between batches')
     .option('--available-now', 'answer the messages there now, print a progress line and exit')
@@ -109,12 +114,15 @@ export async function runServe(
       ...(maxOffsets === undefined ? {} : { maxOffsetsPerTrigger: maxOffsets }),
       ...(opts.availableNow ? { trigger: { availableNow: true } } : {}),
       ...(opts.watch ? { watch: true } : {}),
+      ...(opts.group === undefined ? {} : { group: opts.group }),
     });
     const fields = server.schema.fields.filter((f) => !f.optional).map((f) => `${f.name} ${f.type}`);
     out(`Serving ${server.model.uid} from ${opts.input} to ${opts.output}; message fields: ${fields.join(', ')}`);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await server.awaitTermination();
+    // A group consumer has no triggers: --available-now waits until the group has committed what is there.
+    if (opts.group !== undefined && opts.availableNow) await server.processAllAvailable();
+    else await server.awaitTermination();
     server.report();
   } finally {
     process.off('SIGINT', stop);

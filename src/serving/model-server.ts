@@ -9,6 +9,7 @@ import { parseJsonData, readerFor } from '../ml/persistence/stage-io.js';
 import type { Eddy } from '../session.js';
 import type { StreamingQuery } from '../streaming/query.js';
 import type { TriggerSpec } from '../streaming/trigger.js';
+import { GroupInput, type InputMessage } from './group-input.js';
 import { decodeMessage, parseMessageFormat, type MessageFormat } from './message-codec.js';
 import { LatencyWindow, type ServingProgress } from './serving-progress.js';
 import { servingSchema, type ServingSchema } from './serving-schema.js';
@@ -38,6 +39,11 @@ export interface ServeOptions {
   startingOffsets?: string;
   /** Caps the messages per micro-batch (the kafka source's maxOffsetsPerTrigger). */
   maxOffsetsPerTrigger?: number;
+  /**
+   * A Kafka consumer group: instances with the same group share the input's partitions, and offsets are
+   * committed to the group (after the answers are written) instead of a checkpoint.
+   */
+  group?: string;
   /** Swap in a model saved anew at modelPath between batches (output messages name the model that answered). */
   watch?: boolean;
   /** The micro-batch trigger (default: as fast as possible); { availableNow: true } serves what is there and ends. */
@@ -48,13 +54,7 @@ export interface ServeOptions {
   onProgress?: (p: ServingProgress) => void;
 }
 
-interface Message {
-  key: Buffer | null;
-  value: Buffer | null;
-  partition: number;
-  offset: bigint;
-  timestampMs: number;
-}
+type Message = InputMessage;
 
 /** A running model server: a streaming query from the input topic to the output (and dead-letter) topic. */
 export class ModelServer {
@@ -62,6 +62,7 @@ export class ModelServer {
   private totals = { messages: 0, predictions: 0, deadLetters: 0 };
   private timer: NodeJS.Timeout | null = null;
   private query: StreamingQuery | null = null;
+  private group: GroupInput | null = null;
   private stopped = false;
 
   private constructor(
@@ -101,6 +102,17 @@ export class ModelServer {
 
   private async startQuery(eddy: Eddy): Promise<void> {
     const o = this.opts;
+    this.startTimer();
+    if (o.group !== undefined) {
+      this.group = new GroupInput(
+        o.bootstrapServers!.split(','),
+        o.group,
+        o.inputTopic,
+        (o.startingOffsets ?? 'earliest') === 'earliest',
+      );
+      await this.group.start((messages) => this.serveMessages(eddy, messages));
+      return;
+    }
     let reader = eddy.readStream
       .format('kafka')
       .option('kafka.bootstrap.servers', o.bootstrapServers!)
@@ -116,7 +128,10 @@ export class ModelServer {
       .foreachBatch((batch) => this.serveBatch(eddy, batch));
     if (o.trigger !== undefined) writer = writer.trigger(o.trigger);
     this.query = await writer.start();
-    const every = o.progressIntervalMs ?? 10_000;
+  }
+
+  private startTimer(): void {
+    const every = this.opts.progressIntervalMs ?? 10_000;
     if (every > 0) {
       this.timer = setInterval(() => this.report(), every);
       this.timer.unref();
@@ -137,18 +152,32 @@ export class ModelServer {
     return { ...this.totals };
   }
 
-  get streamingQuery(): StreamingQuery {
-    return this.query!;
+  /** The streaming query serving (none in group mode, where a group consumer reads the input). */
+  get streamingQuery(): StreamingQuery | null {
+    return this.query;
+  }
+
+  /** With group: waits until this instance holds `count` of the input's partitions. */
+  async awaitAssignment(count: number): Promise<void> {
+    if (!this.group) throw new EddyError('ILLEGAL_STATE', 'awaitAssignment needs a server started with group');
+    await this.group.awaitAssignment(count);
+  }
+
+  /** With group: the input partitions this instance holds now. */
+  get assignment(): number[] {
+    return this.group?.assignment ?? [];
   }
 
   /** Returns once every message now on the input topic is answered (tests, batch-like runs). */
   async processAllAvailable(): Promise<void> {
-    await this.query!.processAllAvailable();
+    if (this.group) await this.group.processAllAvailable();
+    else await this.query!.processAllAvailable();
   }
 
   /** Serves until stopped or failed; rejects with the query's error. */
   async awaitTermination(): Promise<void> {
-    await this.query!.awaitTermination();
+    if (this.group) await this.group.awaitTermination();
+    else await this.query!.awaitTermination();
   }
 
   async stop(): Promise<void> {
@@ -157,6 +186,7 @@ export class ModelServer {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.query?.stop();
+    await this.group?.stop();
     await this.producer.disconnect();
   }
 
@@ -196,9 +226,12 @@ export class ModelServer {
   }
 
   private async serveBatch(eddy: Eddy, batch: DataFrame): Promise<void> {
-    if (this.opts.watch === true) await this.reloadIfSaved(eddy);
-    const messages: Message[] = (await batch.collect()).map(toMessage);
+    await this.serveMessages(eddy, (await batch.collect()).map(toMessage));
+  }
+
+  private async serveMessages(eddy: Eddy, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
+    if (this.opts.watch === true) await this.reloadIfSaved(eddy);
     const dead: { m: Message; reason: string }[] = [];
     const good: { m: Message; fields: Record<string, unknown>; row: Record<string, unknown> }[] = [];
     for (const m of messages) {
