@@ -94,7 +94,7 @@ export class ModelServer {
     try {
       await server.startQuery(eddy);
     } catch (e) {
-      await producer.disconnect();
+      await server.stop().catch(() => undefined);
       throw e;
     }
     return server;
