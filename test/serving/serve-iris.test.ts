@@ -220,4 +220,35 @@ describe('serve: the iris pipeline on the built-in broker', () => {
       expect(value['prediction']).toBe(want[Number(i)]);
     }
   });
+
+  it('a message the model drops (handleInvalid=skip) becomes a dead letter, the rest of its batch is answered', async () => {
+    await createTopics('skip-in', 'skip-out', 'skip-dead');
+    const skipping = await new Pipeline({
+      stages: [
+        new VectorAssembler({ inputCols: FEATURES, outputCol: 'features', handleInvalid: 'skip' }),
+        new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
+        new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth: 3 }),
+      ],
+    }).fit(iris);
+    await produce('skip-in', [
+      { key: 'row-0', value: irisJson(expected[0]!, false) },
+      { key: 'null', value: '{"_c0": null, "_c1": 3.5, "_c2": 1.4, "_c3": 0.2}' },
+      { key: 'row-100', value: irisJson(expected[100]!, false) },
+    ]);
+    const server = await serve(eddy, {
+      model: skipping,
+      inputTopic: 'skip-in',
+      outputTopic: 'skip-out',
+      deadLetterTopic: 'skip-dead',
+      progressIntervalMs: 0,
+    });
+    await server.processAllAvailable();
+    await server.stop();
+    expect(server.stats).toEqual({ messages: 3, predictions: 2, deadLetters: 1 });
+    expect((await readTopic('skip-out')).map((m) => m.key).sort()).toEqual(['row-0', 'row-100']);
+    const dead = await readTopic('skip-dead');
+    expect(dead.map((d) => [d.key, d.value['error']])).toEqual([
+      ['null', 'the model dropped this row (handleInvalid=skip)'],
+    ]);
+  });
 });
