@@ -190,3 +190,8 @@ export {
   type SourceContractReport,
   type SinkContractOptions,
 } from './plugins/contract-kit.js';
+export { serve } from './serving/serve.js';
+export { ModelServer, formatProgress, type ServeOptions } from './serving/model-server.js';
+export type { ServingProgress } from './serving/serving-progress.js';
+export { servingSchema, type ServingSchema, type ServingField } from './serving/serving-schema.js';
+export { decodeMessage, parseMessageFormat, type MessageFormat, type Decoded } from './serving/message-codec.js';

@@ -7,6 +7,7 @@ import { registerConsoleProducer } from './console-producer.js';
 import { registerConsumerGroups } from './consumer-groups.js';
 import { registerDemo } from './demo.js';
 import { registerFs } from './fs.js';
+import { registerServe } from './serve.js';
 import { registerStream } from './stream.js';
 import { registerTopics } from './topics.js';
 import { registerTrain } from './train.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerConsumerGroups(program);
   registerTrain(program);
   registerStream(program);
+  registerServe(program);
   return program;
 }
 

@@ -10,6 +10,8 @@ import type { StructType } from '../../dataframe/types.js';
  * that a SQL projection would not carry.
  */
 export class TransformPlan extends Plan {
+  /** Tells the streaming planner (which may not import ml) that this node is stateless, one batch at a time. */
+  readonly perBatch = true;
   readonly children: readonly Plan[];
   constructor(
     readonly child: Plan,

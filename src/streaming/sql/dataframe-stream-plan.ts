@@ -60,7 +60,12 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
       } else if (p instanceof WatermarkPlan) watermarks.push(p);
       else if (p instanceof SortPlan) facts.sorts++;
       else if (p instanceof LimitPlan) facts.limits++;
-      else if (!(p instanceof ProjectPlan || p instanceof FilterPlan || p instanceof StreamingRelation)) {
+      else if (!(
+        p instanceof ProjectPlan ||
+        p instanceof FilterPlan ||
+        p instanceof StreamingRelation ||
+        isPerBatch(p)
+      )) {
         facts.unsupported.push(p.describe());
       }
       if (aboveAggregate && !(p instanceof AggregatePlan)) above.push(p);
@@ -120,6 +125,14 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
       };
     });
   }
+}
+
+/**
+ * A plan node from a layer above (the ML transform node) that maps each batch on its own, so it runs on a
+ * stream like a projection. Marked by a property because streaming may not import ml.
+ */
+function isPerBatch(p: Plan): boolean {
+  return (p as { perBatch?: unknown }).perBatch === true;
 }
 
 /** The same operator over another child (only the operators allowed above a streaming aggregate). */
