@@ -11,6 +11,8 @@ import { StringIndexer } from '../ml/feature/string-indexer.js';
 import { VectorAssembler } from '../ml/feature/vector-assembler.js';
 import { Pipeline, PipelineModel } from '../ml/pipeline/pipeline.js';
 import { Eddy } from '../session.js';
+import { serve } from '../serving/serve.js';
+import { formatProgress } from '../serving/model-server.js';
 
 /**
  * `eddy demo` (what `npm start` runs): the tour of the platform on the embedded default, with nothing to set up.
@@ -34,15 +36,6 @@ export interface DemoStep {
 
 const IRIS_DFS = 'dfs:///datasets/iris';
 
-interface Measurement {
-  id: number;
-  _c0: number;
-  _c1: number;
-  _c2: number;
-  _c3: number;
-  species: string;
-  [feature: string]: number | string;
-}
 const MODEL_NAME = 'iris-decision-tree';
 const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
 
@@ -100,110 +93,74 @@ export const demoSteps: DemoStep[] = [
       print(`saved to ${path}; loaded back, it predicts the new row:`);
       const newRow = eddy.createDataFrame([[5.1, 3.5, 1.4, 0.2]], FEATURES);
       printBlock(print, await loaded.transform(newRow).select('features', 'probability', 'prediction').showString());
-      const indexer = loaded.stages[1] as unknown as { labels: string[] };
-      shared.set('labels', indexer.labels);
-      shared.set('model', loaded);
     },
   },
   {
-    title: 'Predict every message of a topic: iris-measurements → model → iris-predictions',
-    async run({ eddy, print, shared }) {
-      const labels = shared.get('labels') as string[];
-      const model = shared.get('model') as PipelineModel;
-      const text = await readFile(join(bundledDataset('iris'), 'iris.data'), 'utf8');
-      const measurements = text
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l, i) => {
-          const v = l.split(',');
-          const m: Measurement = {
-            id: i,
-            _c0: Number(v[0]),
-            _c1: Number(v[1]),
-            _c2: Number(v[2]),
-            _c3: Number(v[3]),
-            species: v[4]!,
-          };
-          return m;
-        });
+    title: 'Serve the saved model on a topic: iris-measurements → serve() → iris-predictions',
+    async run({ eddy, print, modelsDir }) {
       const kafka = new Kafka({
         clientId: 'eddy-demo',
         brokers: [eddy.broker.bootstrapServers],
         logLevel: logLevel.NOTHING,
       });
-      // Each run starts from empty topics and its own consumer groups, so a demo run again on the same home
-      // predicts exactly this run's messages.
+      // Each run starts from empty topics and its own checkpoint, so a demo run again on the same home serves
+      // exactly this run's messages.
       const admin = kafka.admin();
       await admin.connect();
-      const topics = ['iris-measurements', 'iris-predictions'];
+      const topics = ['iris-measurements', 'iris-predictions', 'iris-dead-letters'];
       const existing = (await admin.listTopics()).filter((t) => topics.includes(t));
       if (existing.length > 0) await admin.deleteTopics({ topics: existing });
       await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
-      const run = Date.now().toString(36);
+      await admin.disconnect();
+      const { fs, path } = eddy.fs.resolve('dfs:///checkpoints/demo-serve');
+      await fs.delete(path, true);
+
+      const text = await readFile(join(bundledDataset('iris'), 'iris.data'), 'utf8');
+      const messages = text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l, i) => {
+          const v = l.split(',');
+          const m = { _c0: Number(v[0]), _c1: Number(v[1]), _c2: Number(v[2]), _c3: Number(v[3]), species: v[4] };
+          return { key: String(i), value: JSON.stringify(m) };
+        });
+      messages.push({ key: 'bad', value: '{"_c0": "five point one"}' });
       const producer = kafka.producer();
       await producer.connect();
-      await producer.send({
-        topic: 'iris-measurements',
-        messages: measurements.map((m) => ({ key: String(m.id), value: JSON.stringify(m) })),
-      });
-      print(`produced ${measurements.length} messages to iris-measurements (2 partitions)`);
-
-      const consumer = kafka.consumer({ groupId: `eddy-demo-scorer-${run}` });
-      await consumer.connect();
-      await consumer.subscribe({ topics: ['iris-measurements'], fromBeginning: true });
-      let scored = 0;
-      const allScored = new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            eachBatch: async ({ batch }) => {
-              // Each batch of messages becomes a DataFrame the saved pipeline transforms in one go.
-              const input = batch.messages.map((msg) => JSON.parse(msg.value!.toString()) as Measurement);
-              const scoredRows = await model
-                .transform(
-                  eddy.createDataFrame(
-                    input.map((m) => [m.id, ...FEATURES.map((c) => m[c])]),
-                    ['id', ...FEATURES],
-                  ),
-                )
-                .select('id', 'prediction')
-                .collect();
-              const out = scoredRows.map((r, k) => {
-                const prediction = r['prediction'] as number;
-                const m = input[k]!;
-                return { key: String(m.id), value: JSON.stringify({ ...m, prediction, label: labels[prediction] }) };
-              });
-              await producer.send({ topic: 'iris-predictions', messages: out });
-              scored += out.length;
-              if (scored >= measurements.length) resolve();
-            },
-          })
-          .catch(reject);
-      });
-      await allScored;
-      await consumer.disconnect();
+      await producer.send({ topic: 'iris-measurements', messages });
       await producer.disconnect();
+      print(`produced ${messages.length} messages to iris-measurements (one of them malformed)`);
 
-      const offsets = await admin.fetchTopicOffsets('iris-predictions');
-      await admin.disconnect();
-      const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
-      const reader = kafka.consumer({ groupId: `eddy-demo-reader-${run}` });
-      await reader.connect();
-      await reader.subscribe({ topics: ['iris-predictions'], fromBeginning: true });
-      const predictions: Record<string, unknown>[] = [];
-      await new Promise<void>((resolve, reject) => {
-        reader
-          .run({
-            eachMessage: async ({ message }) => {
-              predictions.push(JSON.parse(message.value!.toString()) as Record<string, unknown>);
-              if (predictions.length === total) resolve();
-            },
-          })
-          .catch(reject);
+      const server = await serve(eddy, {
+        modelPath: join(modelsDir, MODEL_NAME),
+        inputTopic: 'iris-measurements',
+        outputTopic: 'iris-predictions',
+        deadLetterTopic: 'iris-dead-letters',
+        checkpointLocation: 'dfs:///checkpoints/demo-serve',
+        progressIntervalMs: 0,
       });
-      await reader.disconnect();
-      const right = predictions.filter((p) => p['label'] === p['species']).length;
-      print(`scored ${scored} messages; iris-predictions holds ${total}; ${right} match the true species`);
-      for (const p of predictions.slice(0, 3)) print(`  ${JSON.stringify(p)}`);
+      await server.processAllAvailable();
+      print(formatProgress(server.report()));
+      await server.stop();
+
+      const read = async (topic: string) =>
+        (
+          await (
+            await eddy.read
+              .format('kafka')
+              .option('kafka.bootstrap.servers', eddy.broker.bootstrapServers)
+              .option('subscribe', topic)
+              .option('startingOffsets', 'earliest')
+              .load()
+          )
+            .selectExpr('CAST(value AS STRING)')
+            .collect()
+        ).map((r) => JSON.parse(r['value'] as string) as Record<string, unknown>);
+      const predictions = await read('iris-predictions');
+      const right = predictions.filter((p) => p['predictedLabel'] === p['species']).length;
+      print(`iris-predictions holds ${predictions.length} answers; ${right} name the true species`);
+      for (const p of predictions.slice(0, 2)) print(`  ${JSON.stringify(p)}`);
+      for (const d of await read('iris-dead-letters')) print(`dead letter: ${String(d['error'])}`);
     },
   },
   {

@@ -314,9 +314,10 @@ export class ModelServer {
   }
 
   private async deadLetters(dead: { m: Message; reason: string }[]): Promise<void> {
-    for (const d of dead) {
-      log.warn(`dead letter ${this.opts.inputTopic}-${d.m.partition}@${d.m.offset}: ${d.reason}`);
-    }
+    // Without a dead-letter topic the log line is the only record of the message, so it is a warning; with one,
+    // the topic holds the message and the reason, and the progress line counts them.
+    const note = this.opts.deadLetterTopic === undefined ? log.warn : log.info;
+    for (const d of dead) note(`dead letter ${this.opts.inputTopic}-${d.m.partition}@${d.m.offset}: ${d.reason}`);
     if (this.opts.deadLetterTopic === undefined) return;
     await this.producer.send({
       topic: this.opts.deadLetterTopic,
