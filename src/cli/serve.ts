@@ -24,6 +24,7 @@ export interface ServeCliOptions {
   availableNow?: boolean;
   watch?: boolean;
   group?: string;
+  sessionTimeoutMs?: string;
   home?: string;
 }
 
@@ -52,6 +53,10 @@ export function registerServe(program: Command): void {
     .option(
       '--group <group>',
       'a Kafka consumer group: instances in one group share the partitions (offsets committed to it)',
+    )
+    .option(
+      '--session-timeout-ms <ms>',
+      "with --group: Kafka's session.timeout.ms, how long a silent instance keeps its partitions (default 30000)",
     )
     .option('--watch', 'swap in a model saved anew at --model between batches')
     .option('--available-now', 'answer the messages there now, print a progress line and exit')
@@ -88,6 +93,14 @@ export async function runServe(
       );
     }
   }
+  let sessionTimeoutMs: number | undefined;
+  if (opts.sessionTimeoutMs !== undefined) {
+    sessionTimeoutMs = Number(opts.sessionTimeoutMs);
+    if (opts.group === undefined) throw usage('--session-timeout-ms applies to a consumer group: give --group too');
+    if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs <= 0) {
+      throw usage(`--session-timeout-ms ${describeValue(opts.sessionTimeoutMs)} must be a positive whole number`);
+    }
+  }
   const progressMs =
     opts.progressInterval.trim() === '0' ? 0 : parseDuration(opts.progressInterval, '--progress-interval');
   const checkpoint = opts.checkpoint ?? `checkpoints/serve-${opts.input}-${opts.output}`;
@@ -115,6 +128,7 @@ export async function runServe(
       ...(opts.availableNow ? { trigger: { availableNow: true } } : {}),
       ...(opts.watch ? { watch: true } : {}),
       ...(opts.group === undefined ? {} : { group: opts.group }),
+      ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
     });
     const fields = server.schema.fields.filter((f) => !f.optional).map((f) => `${f.name} ${f.type}`);
     out(`Serving ${server.model.uid} from ${opts.input} to ${opts.output}; message fields: ${fields.join(', ')}`);

@@ -33,9 +33,16 @@ export class GroupInput {
     readonly groupId: string,
     readonly topic: string,
     private readonly fromBeginning: boolean,
+    sessionTimeoutMs?: number,
   ) {
     const kafka = new Kafka({ clientId: 'eddy-serve', brokers, logLevel: logLevel.NOTHING });
-    this.consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    this.consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 100,
+      ...(sessionTimeoutMs === undefined
+        ? {}
+        : { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)) }),
+    });
     this.admin = kafka.admin();
     const notify = () => this.wake.splice(0).forEach((f) => f());
     this.consumer.on(this.consumer.events.FETCH, notify);

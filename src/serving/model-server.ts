@@ -44,6 +44,11 @@ export interface ServeOptions {
    * committed to the group (after the answers are written) instead of a checkpoint.
    */
   group?: string;
+  /**
+   * With group: Kafka's session.timeout.ms, how long the group waits for a silent instance before giving its
+   * partitions to the others (kafkajs's default, 30 000; the broker accepts 6 000 and up by default).
+   */
+  sessionTimeoutMs?: number;
   /** Swap in a model saved anew at modelPath between batches (output messages name the model that answered). */
   watch?: boolean;
   /** The micro-batch trigger (default: as fast as possible); { availableNow: true } serves what is there and ends. */
@@ -109,6 +114,7 @@ export class ModelServer {
         o.group,
         o.inputTopic,
         (o.startingOffsets ?? 'earliest') === 'earliest',
+        o.sessionTimeoutMs,
       );
       await this.group.start((messages) => this.serveMessages(eddy, messages));
       return;
