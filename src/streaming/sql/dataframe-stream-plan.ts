@@ -3,7 +3,7 @@ import { RecordBatch } from '../../dataframe/batch.js';
 import { DataFrame } from '../../dataframe/dataframe.js';
 import type { DataFrameEnv } from '../../dataframe/env.js';
 import { FilterPlan, LimitPlan, LocalRelation, ProjectPlan, collectBatch, type Plan } from '../../dataframe/plan.js';
-import { AggregatePlan, SortPlan } from '../../dataframe/plan-wide.js';
+import { AggregatePlan, JoinPlan, SortPlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext, BatchResult, StreamPlan } from '../contracts.js';
 import { checkOutputMode, type OutputMode, type QueryFacts } from './output-mode.js';
 import { StatefulAggregate } from './stateful-aggregate.js';
@@ -60,7 +60,10 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
       } else if (p instanceof WatermarkPlan) watermarks.push(p);
       else if (p instanceof SortPlan) facts.sorts++;
       else if (p instanceof LimitPlan) facts.limits++;
-      else if (!(
+      else if (p instanceof JoinPlan) {
+        const refusal = streamJoinRefusal(p);
+        if (refusal) throw new EddyError('ANALYSIS_ERROR', refusal);
+      } else if (!(
         p instanceof ProjectPlan ||
         p instanceof FilterPlan ||
         p instanceof StreamingRelation ||
@@ -135,6 +138,40 @@ function isPerBatch(p: Plan): boolean {
   return (p as { perBatch?: unknown }).perBatch === true;
 }
 
+/**
+ * Spark's rules for joins on streams: a stream joined with a static DataFrame runs batch by batch (the static
+ * side is read again for every batch), for the join types that never need rows of a later batch; joins of two
+ * streams need state and watermarks on both sides, which Eddy does not keep. Returns the refusal, or null.
+ */
+function streamJoinRefusal(p: JoinPlan): string | null {
+  const l = isStreamingPlan(p.left);
+  const r = isStreamingPlan(p.right);
+  if (l && r) {
+    return 'Stream-stream joins are not supported in Eddy; join the stream with a static DataFrame instead';
+  }
+  switch (p.how) {
+    case 'inner':
+      return null;
+    case 'left':
+      return l
+        ? null
+        : 'Left outer join with a streaming DataFrame/Dataset on the right and a static DataFrame/Dataset on the left is not supported';
+    case 'right':
+      return r
+        ? null
+        : 'Right outer join with a streaming DataFrame/Dataset on the left and a static DataFrame/Dataset on the right is not supported';
+    case 'left_semi':
+    case 'left_anti':
+      return l
+        ? null
+        : `Left ${p.how === 'left_semi' ? 'semi' : 'anti'} join with a streaming DataFrame/Dataset on the right is not supported`;
+    case 'full':
+      return 'Full outer joins with streaming DataFrames/Datasets are not supported';
+    default:
+      return `${p.how} joins with streaming DataFrames/Datasets are not supported`;
+  }
+}
+
 /** The same operator over another child (only the operators allowed above a streaming aggregate). */
 function rebuild(p: Plan, child: Plan): Plan {
   if (p instanceof ProjectPlan) return new ProjectPlan(child, p.exprs, p.generator);
@@ -142,6 +179,11 @@ function rebuild(p: Plan, child: Plan): Plan {
   if (p instanceof SortPlan) return new SortPlan(child, p.keys);
   if (p instanceof LimitPlan) return new LimitPlan(child, p.n);
   if (p instanceof WatermarkPlan) return new WatermarkPlan(child, p.columnIndex, p.delayMs);
+  if (p instanceof JoinPlan) {
+    const streamLeft = isStreamingPlan(p.left);
+    const [left, right] = streamLeft ? [child, p.right] : [p.left, child];
+    return new JoinPlan(left, right, p.how, p.leftKeys, p.rightKeys, p.residual, p.output);
+  }
   throw new EddyError('INTERNAL', `cannot run ${p.describe()} above a streaming aggregation`);
 }
 

@@ -35,7 +35,8 @@ export function checkOutputMode(mode: OutputMode, f: QueryFacts): void {
   if (f.unsupported.length > 0) {
     refuse(
       `${f.unsupported[0]} is not supported on streaming DataFrames in Eddy; streaming queries run select, filter, ` +
-        `withColumn, explode, ML transforms, withWatermark and one groupBy().agg() (sort/limit after it in complete mode)`,
+        `withColumn, explode, ML transforms, joins with a static DataFrame, withWatermark and one groupBy().agg() ` +
+        `(sort/limit after it in complete mode)`,
     );
   }
   if (f.aggregations > 1)
