@@ -30,7 +30,7 @@ export interface EddyOptions {
   dfs?: DfsOpenOptions | false;
   /**
    * Extra source/sink plugins: plugin objects, npm package names or module paths (see src/plugins). The built-in
-   * ones (kafka, console, memory, rate, foreachBatch) are always there.
+   * ones (kafka, socket, rate, memory, csv / json / parquet files, console) are always there.
    */
   plugins?: PluginSpec[];
 }
