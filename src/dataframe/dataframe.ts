@@ -162,11 +162,18 @@ export class DataFrame {
       new DeduplicatePlan(
         this.plan,
         this.schema.fields.map((_, i) => i),
+        true,
       ),
     );
   }
   dropDuplicates(subset?: string[]): DataFrame {
-    if (!subset) return this.distinct();
+    if (!subset)
+      return this.with(
+        new DeduplicatePlan(
+          this.plan,
+          this.schema.fields.map((_, i) => i),
+        ),
+      );
     const idx = subset.map((n) => {
       const i = this.schema.indexOf(n);
       if (i < 0)

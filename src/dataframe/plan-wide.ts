@@ -176,6 +176,8 @@ export class DeduplicatePlan extends Plan {
   constructor(
     readonly child: Plan,
     readonly keyIndices: readonly number[],
+    /** Made by distinct() rather than dropDuplicates(): the same rows, but Spark streams only the latter. */
+    readonly isDistinct = false,
   ) {
     super();
     this.children = [child];

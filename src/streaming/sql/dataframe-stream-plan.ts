@@ -3,10 +3,11 @@ import { RecordBatch } from '../../dataframe/batch.js';
 import { DataFrame } from '../../dataframe/dataframe.js';
 import type { DataFrameEnv } from '../../dataframe/env.js';
 import { FilterPlan, LimitPlan, LocalRelation, ProjectPlan, collectBatch, type Plan } from '../../dataframe/plan.js';
-import { AggregatePlan, JoinPlan, SortPlan } from '../../dataframe/plan-wide.js';
+import { AggregatePlan, DeduplicatePlan, JoinPlan, SortPlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext, BatchResult, StreamPlan } from '../contracts.js';
 import { checkOutputMode, type OutputMode, type QueryFacts } from './output-mode.js';
 import { StatefulAggregate } from './stateful-aggregate.js';
+import { StatefulDeduplicate } from './stateful-deduplicate.js';
 import { StreamingRelation, isStreamingPlan, streamingLeaves, withBatchInputs } from './streaming-relation.js';
 import { WatermarkPlan } from './watermark-plan.js';
 
@@ -32,6 +33,7 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
   readonly watermarkDelayMs?: number;
   private readonly watermark: WatermarkPlan | null;
   private readonly aggregate: StatefulAggregate | null;
+  private readonly dedup: StatefulDeduplicate | null;
   /** Operators between the root and the aggregate, root first. */
   private readonly above: Plan[];
 
@@ -50,6 +52,8 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
       unsupported: [],
     };
     const aggs: AggregatePlan[] = [];
+    const dedups: DeduplicatePlan[] = [];
+    const stateful = (p: Plan) => p instanceof AggregatePlan || p instanceof DeduplicatePlan;
     const watermarks: WatermarkPlan[] = [];
     const above: Plan[] = [];
     const visit = (p: Plan, aboveAggregate: boolean): void => {
@@ -57,7 +61,8 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
       if (p instanceof AggregatePlan) {
         facts.aggregations++;
         aggs.push(p);
-      } else if (p instanceof WatermarkPlan) watermarks.push(p);
+      } else if (p instanceof DeduplicatePlan && !p.isDistinct) dedups.push(p);
+      else if (p instanceof WatermarkPlan) watermarks.push(p);
       else if (p instanceof SortPlan) facts.sorts++;
       else if (p instanceof LimitPlan) facts.limits++;
       else if (p instanceof JoinPlan) {
@@ -71,8 +76,8 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
       )) {
         facts.unsupported.push(p.describe());
       }
-      if (aboveAggregate && !(p instanceof AggregatePlan)) above.push(p);
-      for (const c of p.children) visit(c, aboveAggregate && !(p instanceof AggregatePlan));
+      if (aboveAggregate && !stateful(p)) above.push(p);
+      for (const c of p.children) visit(c, aboveAggregate && !stateful(p));
     };
     visit(root, true);
     if (watermarks.length > 1) {
@@ -96,10 +101,24 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
     }
     facts.eventTimeKey = eventTimeKey !== null;
     checkOutputMode(outputMode, facts);
-    if (aggs.length === 0) above.length = 0;
+    if (dedups.length > 1 || (dedups.length > 0 && aggs.length > 0)) {
+      throw new EddyError(
+        'UNSUPPORTED',
+        'Eddy runs one stateful operator per streaming query: one dropDuplicates, or one groupBy().agg(), not both',
+      );
+    }
+    const dedup = dedups[0];
+    if (aggs.length === 0 && !dedup) above.length = 0;
     this.above = above;
     this.aggregate = agg ? new StatefulAggregate(agg, { outputMode, eventTimeKey, operatorId: 0 }) : null;
-    this.statefulOperators = agg ? ['stateStoreSave'] : [];
+    let dedupTime: number | null = null;
+    if (dedup && this.watermark) {
+      const wmName = this.watermark.columnName.toLowerCase();
+      const k = dedup.keyIndices.find((i) => dedup.child.schema.fields[i]!.name.toLowerCase() === wmName);
+      if (k !== undefined) dedupTime = k;
+    }
+    this.dedup = dedup ? new StatefulDeduplicate(dedup, dedupTime, 0) : null;
+    this.statefulOperators = agg ? ['stateStoreSave'] : dedup ? ['dedupe'] : [];
     if (this.watermark) this.watermarkDelayMs = this.watermark.delayMs;
   }
 
@@ -113,11 +132,12 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
     const bound = new Map<StreamingRelation, Plan>(this.leaves.map((l, i) => [l, inputs[i]!.plan]));
     return withBatchInputs(bound, async () => {
       const eventTime = this.watermark ? await eventTimeStats(this.watermark) : undefined;
-      if (!this.aggregate) {
+      const operator = this.aggregate ?? this.dedup;
+      if (!operator) {
         const out = await collectBatch(this.root);
         return { output: materialized(out, this.env), ...(eventTime ? { eventTime } : {}) };
       }
-      const { batch, progress } = await this.aggregate.run(ctx);
+      const { batch, progress } = await operator.run(ctx);
       let top: Plan = new LocalRelation(batch.schema, [[batch]]);
       for (let i = this.above.length - 1; i >= 0; i--) top = rebuild(this.above[i]!, top);
       const out = await collectBatch(top);

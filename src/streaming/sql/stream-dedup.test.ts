@@ -1,0 +1,106 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Eddy } from '../../index.js';
+import { MemoryStream } from '../../../plugins/memory/index.js';
+
+/* Streaming dropDuplicates: keys remembered across batches and restarts, bounded by the watermark. */
+
+let home: string;
+let eddy: Eddy;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'eddy-stream-dedup-'));
+  eddy = await Eddy.start({ home, broker: false });
+});
+afterEach(async () => {
+  await eddy.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+const t = (s: number) => new Date(s * 1000);
+const ids = async (name: string) => (await eddy.table(name).collect()).map((r) => r['id'] as string).sort();
+
+describe('streaming dropDuplicates', () => {
+  it('drops a key seen in any earlier batch, also after a restart from the checkpoint', async () => {
+    const events = new MemoryStream(eddy, 'id STRING, n INT');
+    const start = () =>
+      events
+        .toDF()
+        .dropDuplicates(['id'])
+        .writeStream.format('memory')
+        .queryName('unique')
+        .option('checkpointLocation', 'dfs:///checkpoints/dedup')
+        .start();
+    let q = await start();
+    events.addData([
+      ['a', 1],
+      ['b', 2],
+      ['a', 3],
+    ]);
+    await q.processAllAvailable();
+    events.addData([
+      ['b', 4],
+      ['c', 5],
+    ]);
+    await q.processAllAvailable();
+    expect(await ids('unique')).toEqual(['a', 'b', 'c']);
+    expect(q.lastProgress!.stateOperators[0]).toMatchObject({ operatorName: 'dedupe', numRowsTotal: 3 });
+    await q.stop();
+    events.addData([
+      ['c', 6],
+      ['d', 7],
+    ]);
+    q = await start();
+    await q.processAllAvailable();
+    await q.stop();
+    // The memory table of the restarted query holds only its own batches: d is new, c was seen before the restart.
+    expect(await ids('unique')).toEqual(['d']);
+  });
+
+  it('with the watermarked event time among the keys, drops late rows and evicts old keys', async () => {
+    const events = new MemoryStream(eddy, 'id STRING, ts TIMESTAMP');
+    const q = await events
+      .toDF()
+      .withWatermark('ts', '10 seconds')
+      .dropDuplicates(['id', 'ts'])
+      .writeStream.format('memory')
+      .queryName('deduped')
+      .option('checkpointLocation', 'dfs:///checkpoints/dedup-wm')
+      .start();
+    events.addData([
+      ['a', t(100)],
+      ['a', t(100)],
+      ['b', t(130)],
+    ]);
+    await q.processAllAvailable(); // watermark becomes 130 - 10 = 120 s
+    events.addData([
+      ['a', t(100)], // behind the watermark: late, dropped
+      ['c', t(125)],
+      ['b', t(130)], // a duplicate still in state
+    ]);
+    await q.processAllAvailable();
+    await q.stop();
+    expect(await ids('deduped')).toEqual(['a', 'b', 'c']);
+    const last = q.recentProgress.at(-1)!.stateOperators[0]!;
+    expect(last.numRowsDroppedByWatermark).toBe(1);
+    // Key (a, 100 s) is behind the 120 s watermark and was evicted; (b, 130 s) and (c, 125 s) remain.
+    expect(last.numRowsTotal).toBe(2);
+  });
+
+  it('refuses a second stateful operator on the same stream', async () => {
+    const events = new MemoryStream(eddy, 'id STRING, n INT');
+    await expect(
+      events
+        .toDF()
+        .dropDuplicates(['id'])
+        .groupBy('id')
+        .count()
+        .writeStream.outputMode('complete')
+        .format('memory')
+        .queryName('x')
+        .start(),
+    ).rejects.toThrow(/one stateful operator per streaming query/);
+  });
+});
