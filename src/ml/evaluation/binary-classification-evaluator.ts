@@ -6,6 +6,7 @@ import type { ParamMap } from '../param/param.js';
 import { ParamValidators as V } from '../param/validators.js';
 import { NUMERIC_KINDS, toDouble } from '../pipeline/schema-utils.js';
 import { Evaluator } from './evaluator.js';
+import { labelColParam, weightColParam } from '../param/shared-params.js';
 
 export const BINARY_METRICS = ['areaUnderROC', 'areaUnderPR'] as const;
 
@@ -30,23 +31,14 @@ export class BinaryClassificationEvaluator extends Evaluator {
     validator: V.inArray<string>([...BINARY_METRICS]),
     default: 'areaUnderROC',
   });
-  readonly labelCol = this.declare<string>('labelCol', {
-    doc: 'label column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: 'label',
-  });
+  readonly labelCol = this.declare<string>('labelCol', labelColParam);
   readonly rawPredictionCol = this.declare<string>('rawPredictionCol', {
     doc: 'raw prediction (a.k.a. confidence) column name',
     kind: 'string',
     validator: V.nonEmptyString(),
     default: 'rawPrediction',
   });
-  readonly weightCol = this.declare<string>('weightCol', {
-    doc: 'weight column name',
-    kind: 'string',
-    validator: V.string(),
-  });
+  readonly weightCol = this.declare<string>('weightCol', weightColParam);
 
   constructor(options: BinaryClassificationEvaluatorOptions = {}) {
     super(options.uid ?? randomUID('BinaryClassificationEvaluator'));

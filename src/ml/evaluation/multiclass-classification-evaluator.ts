@@ -5,6 +5,7 @@ import type { ParamMap } from '../param/param.js';
 import { ParamValidators as V } from '../param/validators.js';
 import { NUMERIC_KINDS, toDouble } from '../pipeline/schema-utils.js';
 import { Evaluator } from './evaluator.js';
+import { labelColParam, predictionColParam, weightColParam } from '../param/shared-params.js';
 
 export const MULTICLASS_METRICS = ['f1', 'accuracy', 'weightedPrecision', 'weightedRecall'] as const;
 
@@ -28,23 +29,9 @@ export class MulticlassClassificationEvaluator extends Evaluator {
     validator: V.inArray<string>([...MULTICLASS_METRICS]),
     default: 'f1',
   });
-  readonly labelCol = this.declare<string>('labelCol', {
-    doc: 'label column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: 'label',
-  });
-  readonly predictionCol = this.declare<string>('predictionCol', {
-    doc: 'prediction column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: 'prediction',
-  });
-  readonly weightCol = this.declare<string>('weightCol', {
-    doc: 'weight column name',
-    kind: 'string',
-    validator: V.string(),
-  });
+  readonly labelCol = this.declare<string>('labelCol', labelColParam);
+  readonly predictionCol = this.declare<string>('predictionCol', predictionColParam);
+  readonly weightCol = this.declare<string>('weightCol', weightColParam);
 
   constructor(options: MulticlassClassificationEvaluatorOptions = {}) {
     super(options.uid ?? randomUID('MulticlassClassificationEvaluator'));

@@ -5,6 +5,7 @@ import type { ParamMap } from '../param/param.js';
 import { ParamValidators as V } from '../param/validators.js';
 import { NUMERIC_KINDS, toDouble } from '../pipeline/schema-utils.js';
 import { Evaluator } from './evaluator.js';
+import { labelColParam, predictionColParam, weightColParam } from '../param/shared-params.js';
 
 export const REGRESSION_METRICS = ['rmse', 'mse', 'mae', 'r2'] as const;
 
@@ -24,23 +25,9 @@ export class RegressionEvaluator extends Evaluator {
     validator: V.inArray<string>([...REGRESSION_METRICS]),
     default: 'rmse',
   });
-  readonly labelCol = this.declare<string>('labelCol', {
-    doc: 'label column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: 'label',
-  });
-  readonly predictionCol = this.declare<string>('predictionCol', {
-    doc: 'prediction column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: 'prediction',
-  });
-  readonly weightCol = this.declare<string>('weightCol', {
-    doc: 'weight column name',
-    kind: 'string',
-    validator: V.string(),
-  });
+  readonly labelCol = this.declare<string>('labelCol', labelColParam);
+  readonly predictionCol = this.declare<string>('predictionCol', predictionColParam);
+  readonly weightCol = this.declare<string>('weightCol', weightColParam);
 
   constructor(options: RegressionEvaluatorOptions = {}) {
     super(options.uid ?? randomUID('RegressionEvaluator'));

@@ -10,6 +10,7 @@ import { appendFields, inputField, mlField, NUMERIC_KINDS, toDouble } from '../p
 import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Transformer } from '../pipeline/stage.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
+import { inputColParam, outputColParam } from '../param/shared-params.js';
 
 export interface BucketizerOptions {
   uid?: string;
@@ -47,17 +48,8 @@ export function bucketOf(splits: readonly number[], x: number): number {
  * numBuckets).
  */
 export class Bucketizer extends Transformer {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly splits = this.declare<number[]>('splits', {
     doc:
       'Split points for mapping continuous features into buckets. With n+1 splits, there are n buckets. A bucket defined by ' +

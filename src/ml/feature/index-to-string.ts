@@ -10,6 +10,7 @@ import { appendFields, inputField, mlField, NUMERIC_KINDS, toDouble } from '../p
 import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Transformer } from '../pipeline/stage.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
+import { inputColParam, outputColParam } from '../param/shared-params.js';
 
 export interface IndexToStringOptions {
   uid?: string;
@@ -23,17 +24,8 @@ export interface IndexToStringOptions {
  * column's ML metadata (set by StringIndexerModel). An index outside the labels is an error; null stays null.
  */
 export class IndexToString extends Transformer {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly labels = this.declare<string[]>('labels', {
     doc: 'Optional array of labels specifying index-string mapping. If not provided or if empty, then metadata from inputCol is used instead.',
     kind: 'stringArray',

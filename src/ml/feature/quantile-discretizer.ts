@@ -9,6 +9,7 @@ import { appendFields, inputField, mlField, NUMERIC_KINDS, toDouble } from '../p
 import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Estimator } from '../pipeline/stage.js';
 import { Bucketizer } from './bucketizer.js';
+import { inputColParam, outputColParam } from '../param/shared-params.js';
 
 export interface QuantileDiscretizerOptions {
   uid?: string;
@@ -26,17 +27,8 @@ export interface QuantileDiscretizerOptions {
  * sample; relativeError is accepted for compatibility. NaN and null are left out when fitting.
  */
 export class QuantileDiscretizer extends Estimator<Bucketizer> {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly numBuckets = this.declare<number>('numBuckets', {
     doc: 'Number of buckets (quantiles, or categories) into which data points are grouped. Must be >= 2.',
     kind: 'int',

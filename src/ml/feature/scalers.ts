@@ -18,6 +18,7 @@ import { appendFields, inputField, mlField } from '../pipeline/schema-utils.js';
 import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
+import { inputColParam, outputColParam } from '../param/shared-params.js';
 
 export interface ScalerColumnOptions {
   uid?: string;
@@ -105,17 +106,8 @@ export interface StandardScalerOptions extends ScalerColumnOptions {
  * centers it. A feature of zero deviation scales to 0.0, as in Spark.
  */
 export class StandardScaler extends Estimator<StandardScalerModel> {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly withMean = this.declare<boolean>('withMean', {
     doc: 'Whether to center data with mean',
     kind: 'boolean',
@@ -182,17 +174,8 @@ export class StandardScaler extends Estimator<StandardScalerModel> {
 export const STANDARD_SCALER_MODEL_CLASS = 'eddy.ml.feature.StandardScalerModel';
 
 export class StandardScalerModel extends Model {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly withMean = this.declare<boolean>('withMean', {
     doc: 'Whether to center data with mean',
     kind: 'boolean',
@@ -278,17 +261,8 @@ export interface MinMaxScalerOptions extends ScalerColumnOptions {
  * a constant feature maps to (min + max) / 2.
  */
 export class MinMaxScaler extends Estimator<MinMaxScalerModel> {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly min = this.declare<number>('min', {
     doc: 'lower bound of the output feature range',
     kind: 'double',
@@ -353,17 +327,8 @@ function checkMinMax(stage: { uid: string }, min: number, max: number): void {
 export const MIN_MAX_SCALER_MODEL_CLASS = 'eddy.ml.feature.MinMaxScalerModel';
 
 export class MinMaxScalerModel extends Model {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly min = this.declare<number>('min', {
     doc: 'lower bound of the output feature range',
     kind: 'double',

@@ -20,6 +20,7 @@ import { appendFields, inputField, mlField, NUMERIC_KINDS } from '../pipeline/sc
 import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Estimator, Model } from '../pipeline/stage.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
+import { inputColParam, outputColParam } from '../param/shared-params.js';
 
 export const STRING_ORDER_TYPES = ['frequencyDesc', 'frequencyAsc', 'alphabetDesc', 'alphabetAsc'] as const;
 export type StringOrderType = (typeof STRING_ORDER_TYPES)[number];
@@ -48,17 +49,8 @@ function labelOf(v: unknown, kind: string): string | null {
  * Nulls are not counted when fitting.
  */
 export class StringIndexer extends Estimator<StringIndexerModel> {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly handleInvalid = this.declare<string>('handleInvalid', {
     doc:
       "How to handle invalid data (unseen labels or NULL values). Options are 'skip' (filter out rows with invalid data), " +
@@ -169,17 +161,8 @@ export interface StringIndexerModelOptions extends StringIndexerOptions {
  */
 export class StringIndexerModel extends Model {
   readonly labels: readonly string[];
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly handleInvalid = this.declare<string>('handleInvalid', {
     doc:
       "How to handle invalid data (unseen labels or NULL values). Options are 'skip' (filter out rows with invalid data), " +

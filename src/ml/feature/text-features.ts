@@ -13,6 +13,7 @@ import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Transformer } from '../pipeline/stage.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
 import { murmur3x86_32 } from './murmur3.js';
+import { inputColParam, outputColParam } from '../param/shared-params.js';
 
 export interface UnaryOptions {
   uid?: string;
@@ -27,17 +28,8 @@ function columnName(t: Transformer & { inputCol: import('../param/param.js').Par
 
 /** Spark's Tokenizer: lower-cases a string column and splits it on single whitespace characters (Java's split rule). */
 export class Tokenizer extends Transformer {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
 
   constructor(options: UnaryOptions = {}) {
     super(options.uid ?? randomUID('Tokenizer'));
@@ -101,17 +93,8 @@ export function hashingTFIndex(term: unknown, numFeatures: number): number {
  * murmur3 hash gives (so indices match Spark's); binary sets every non-zero count to 1.
  */
 export class HashingTF extends Transformer {
-  readonly inputCol = this.declare<string>('inputCol', {
-    doc: 'input column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-  });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly inputCol = this.declare<string>('inputCol', inputColParam);
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly numFeatures = this.declare<number>('numFeatures', {
     doc: 'Number of features. Should be greater than 0.',
     kind: 'int',

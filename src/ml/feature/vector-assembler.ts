@@ -11,6 +11,7 @@ import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Transformer } from '../pipeline/stage.js';
 import { appendFields, inputField, mlField, NUMERIC_KINDS, toDouble } from '../pipeline/schema-utils.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
+import { outputColParam } from '../param/shared-params.js';
 
 export interface VectorAssemblerOptions {
   uid?: string;
@@ -70,12 +71,7 @@ export class VectorAssembler extends Transformer {
     kind: 'stringArray',
     validator: V.stringArray(),
   });
-  readonly outputCol = this.declare<string>('outputCol', {
-    doc: 'output column name',
-    kind: 'string',
-    validator: V.nonEmptyString(),
-    default: `${this.uid}__output`,
-  });
+  readonly outputCol = this.declare<string>('outputCol', outputColParam(this.uid));
   readonly handleInvalid = this.declare<string>('handleInvalid', {
     doc:
       "How to handle invalid data (NULL and NaN values). Options are 'skip' (filter out rows with invalid data), " +
