@@ -14,7 +14,8 @@ export type DecisionTreeClassifierOptions = ClassifierParamOptions;
 /**
  * Spark's DecisionTreeClassifier on Eddy's histogram engine: features binned once into at most maxBins bins,
  * the tree grown level by level with one pass over the data per level (in worker threads for large data).
- * Continuous features only for now (categorical features need DataFrame column metadata).
+ * Categorical features come from the features column's metadata (nominal attributes, e.g. a StringIndexer
+ * output assembled by VectorAssembler), as Spark reads them.
  */
 export class DecisionTreeClassifier extends TreeClassifierParams {
   constructor(options: DecisionTreeClassifierOptions = {}) {
@@ -72,6 +73,7 @@ export class DecisionTreeClassifier extends TreeClassifierParams {
     const data = await trainingPartitions(this, dataset);
     const model = await this.fitPartitions(data.partitions, {
       ...(data.numClassesFromMetadata === undefined ? {} : { numClasses: data.numClassesFromMetadata }),
+      ...(data.categoricalFeatures === undefined ? {} : { categoricalFeatures: data.categoricalFeatures }),
       ...options,
     });
     model.parent = this;

@@ -95,6 +95,7 @@ export class RandomForestClassifier extends TreeClassifierParams {
     const data = await trainingPartitions(this, dataset);
     const model = await this.fitPartitions(data.partitions, {
       ...(data.numClassesFromMetadata === undefined ? {} : { numClasses: data.numClassesFromMetadata }),
+      ...(data.categoricalFeatures === undefined ? {} : { categoricalFeatures: data.categoricalFeatures }),
       ...options,
     });
     model.parent = this;

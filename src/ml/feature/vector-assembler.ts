@@ -9,7 +9,17 @@ import type { ParamMap } from '../param/param.js';
 import { ParamValidators as V } from '../param/validators.js';
 import { paramsOnlyLoader, registerStage } from '../pipeline/stage-registry.js';
 import { Transformer } from '../pipeline/stage.js';
-import { appendFields, inputField, mlField, NUMERIC_KINDS, toDouble } from '../pipeline/schema-utils.js';
+import {
+  appendFields,
+  inputField,
+  mlField,
+  NUMERIC_KINDS,
+  toDouble,
+  type MLAttributes,
+  type MLField,
+  type SlotAttribute,
+  type VectorAttributes,
+} from '../pipeline/schema-utils.js';
 import { mapBatches } from '../pipeline/transform-plan.js';
 import { outputColParam } from '../param/shared-params.js';
 
@@ -114,8 +124,8 @@ export class VectorAssembler extends Transformer {
   }
 
   transformSchema(schema: StructType): StructType {
-    for (const c of this.inputs()) inputField(this, schema, 'inputCols', c, [...NUMERIC_KINDS, 'vector']);
-    return appendFields(this, schema, [mlField(this.getOutputCol(), VectorType, true)]);
+    const fields = this.inputs().map((c) => inputField(this, schema, 'inputCols', c, [...NUMERIC_KINDS, 'vector']));
+    return appendFields(this, schema, [mlField(this.getOutputCol(), VectorType, true, assembledAttributes(fields))]);
   }
 
   transform(dataset: DataFrame): DataFrame {
@@ -210,3 +220,38 @@ export class VectorAssembler extends Transformer {
 }
 
 registerStage('eddy.ml.VectorAssembler', (p, o) => VectorAssembler.load(p, o));
+
+/**
+ * The output's attribute group, as Spark's VectorAssembler builds it: a scalar input is one slot (nominal when it
+ * carries nominal values, e.g. a StringIndexer output, else numeric), a vector input contributes its own slots,
+ * renamed `<column>_<slot>`. A vector input of unknown size ends what can be said: slots after it are left out
+ * and the size is not given.
+ */
+function assembledAttributes(inputs: readonly MLField[]): MLAttributes {
+  const group: Required<VectorAttributes> = { numeric: [], nominal: [], binary: [] };
+  let offset = 0;
+  for (const f of inputs) {
+    const attrs = f.metadata?.ml_attr;
+    if (f.dataType.kind !== 'vector') {
+      if (attrs?.vals !== undefined) group.nominal.push({ idx: offset, name: f.name, vals: attrs.vals });
+      else group.numeric.push({ idx: offset, name: f.name });
+      offset += 1;
+      continue;
+    }
+    if (attrs?.num_attrs === undefined) return withoutEmpty(group, undefined);
+    for (const kind of ['numeric', 'nominal', 'binary'] as const) {
+      for (const a of attrs.attrs?.[kind] ?? []) {
+        const slot: SlotAttribute = { ...a, idx: offset + a.idx, name: `${f.name}_${a.name ?? a.idx}` };
+        group[kind].push(slot);
+      }
+    }
+    offset += attrs.num_attrs;
+  }
+  return withoutEmpty(group, offset);
+}
+
+function withoutEmpty(group: Required<VectorAttributes>, size: number | undefined): MLAttributes {
+  const attrs: VectorAttributes = {};
+  for (const kind of ['numeric', 'nominal', 'binary'] as const) if (group[kind].length > 0) attrs[kind] = group[kind];
+  return size === undefined ? { attrs } : { attrs, num_attrs: size };
+}

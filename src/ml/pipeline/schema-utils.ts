@@ -5,6 +5,36 @@ import { simpleString, StructType, type DataType, type StructField } from '../..
 export interface MLAttributes {
   /** Nominal values, index → label ("ml_attr.vals" in Spark). */
   vals?: readonly string[];
+  /** A vector column's attributes per slot, as Spark's AttributeGroup ("ml_attr.attrs"). */
+  attrs?: VectorAttributes;
+  /** A vector column's size when known ("ml_attr.num_attrs"). */
+  num_attrs?: number;
+}
+
+/** One slot of a vector column: its index and name, and for nominal slots the values. */
+export interface SlotAttribute {
+  idx: number;
+  name?: string;
+  vals?: readonly string[];
+}
+
+/** Spark's AttributeGroup JSON: slots by kind. */
+export interface VectorAttributes {
+  numeric?: SlotAttribute[];
+  nominal?: SlotAttribute[];
+  binary?: SlotAttribute[];
+}
+
+/**
+ * Spark's MetadataUtils.getCategoricalFeatures: the vector slots a tree treats as categorical — nominal slots
+ * with their number of values, and binary slots (two values).
+ */
+export function categoricalFeaturesOf(field: MLField): Map<number, number> {
+  const out = new Map<number, number>();
+  const attrs = field.metadata?.ml_attr?.attrs;
+  for (const a of attrs?.nominal ?? []) if (a.vals !== undefined) out.set(a.idx, a.vals.length);
+  for (const a of attrs?.binary ?? []) out.set(a.idx, 2);
+  return out;
 }
 
 /** A StructField that may carry ML metadata; ML stages keep it, SQL projections drop it. */

@@ -3,7 +3,7 @@ import type { ColumnVector } from '../../dataframe/column-vector.js';
 import type { DataFrame } from '../../dataframe/dataframe.js';
 import { Vector } from '../../dataframe/vector.js';
 import type { TrainingPartition } from '../tree/training-data.js';
-import type { MLField } from '../pipeline/schema-utils.js';
+import { categoricalFeaturesOf, type MLField } from '../pipeline/schema-utils.js';
 import { toDouble } from '../pipeline/schema-utils.js';
 import { colName, predictorSchema, type PredictorColumns } from './predictor-schema.js';
 
@@ -11,6 +11,8 @@ export interface TrainingData {
   partitions: TrainingPartition[];
   /** Classes named by the label column's metadata (StringIndexer labels), if it has any. */
   numClassesFromMetadata?: number;
+  /** Categorical features named by the features column's metadata (index → number of categories), if any. */
+  categoricalFeatures?: Map<number, number>;
 }
 
 /**
@@ -108,5 +110,10 @@ export async function trainingPartitions(stage: PredictorColumns, dataset: DataF
   if (out.length === 0) {
     throw new EddyError('INVALID_ARGUMENT', `${stage.uid}: the training DataFrame has no rows; nothing to fit`);
   }
-  return vals === undefined ? { partitions: out } : { partitions: out, numClassesFromMetadata: vals.length };
+  const data: TrainingData = { partitions: out };
+  if (vals !== undefined) data.numClassesFromMetadata = vals.length;
+  const featuresField = dataset.schema.fields[dataset.schema.indexOf(featuresName)] as MLField;
+  const categorical = categoricalFeaturesOf(featuresField);
+  if (categorical.size > 0) data.categoricalFeatures = categorical;
+  return data;
 }

@@ -54,6 +54,7 @@ export class DecisionTreeRegressor extends TreeRegressorParams {
   async fit(dataset: DataFrame, options: FitOptions = {}): Promise<DecisionTreeRegressionModel> {
     const data = await trainingPartitions(this, dataset);
     const model = await this.fitPartitions(data.partitions, {
+      ...(data.categoricalFeatures === undefined ? {} : { categoricalFeatures: data.categoricalFeatures }),
       ...options,
     });
     model.parent = this;

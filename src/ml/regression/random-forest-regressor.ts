@@ -79,6 +79,7 @@ export class RandomForestRegressor extends TreeRegressorParams {
   async fit(dataset: DataFrame, options: FitOptions = {}): Promise<RandomForestRegressionModel> {
     const data = await trainingPartitions(this, dataset);
     const model = await this.fitPartitions(data.partitions, {
+      ...(data.categoricalFeatures === undefined ? {} : { categoricalFeatures: data.categoricalFeatures }),
       ...options,
     });
     model.parent = this;

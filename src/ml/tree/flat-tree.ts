@@ -17,6 +17,19 @@ export interface FlatTreeArrays {
   rawCount: Float64Array;
   /** Per node `statsSize` values: class weights (classification) or [w, w·y, w·y²] (regression). */
   stats: Float64Array;
+  /** Present when some node splits on a categorical feature. */
+  categorical?: CategoricalSplits;
+}
+
+/**
+ * Categorical splits, per node: `arity` (0 for a continuous split or a leaf) and `offset` (-1 likewise) into
+ * `mask`, which holds arity bytes per categorical node, 1 for a category that goes left. A value that is not one
+ * of the categories 0 .. arity-1 goes right, as in Spark (`categories.contains(value)`).
+ */
+export interface CategoricalSplits {
+  arity: Int32Array;
+  offset: Int32Array;
+  mask: Uint8Array;
 }
 
 /**
@@ -59,8 +72,14 @@ export class FlatTree {
     for (;;) {
       const f = feature[n]!;
       if (f < 0) return n;
-      n = row[f]! <= threshold[n]! ? left[n]! : right[n]!;
+      n = this.goesLeft(n, row[f]!, threshold) ? left[n]! : right[n]!;
     }
+  }
+
+  private goesLeft(n: number, v: number, threshold: Float64Array): boolean {
+    const cat = this.arrays.categorical;
+    if (cat === undefined || cat.offset[n]! < 0) return v <= threshold[n]!;
+    return v >= 0 && v < cat.arity[n]! && Number.isInteger(v) && cat.mask[cat.offset[n]! + v] === 1;
   }
 
   private ordinals: Int32Array | null = null;
@@ -100,6 +119,14 @@ export class FlatTree {
   leavesOfColumns(columns: readonly Float64Array[], numRows: number, out = new Int32Array(numRows)): Int32Array {
     const { feature, threshold, left, right } = this.arrays;
     const col = this.nodeColumns(columns);
+    if (this.arrays.categorical !== undefined) {
+      for (let r = 0; r < numRows; r++) {
+        let n = 0;
+        while (feature[n]! >= 0) n = this.goesLeft(n, col[n]![r]!, threshold) ? left[n]! : right[n]!;
+        out[r] = n;
+      }
+      return out;
+    }
     for (let r = 0; r < numRows; r++) {
       let n = 0;
       while (feature[n]! >= 0) n = col[n]![r]! <= threshold[n]! ? left[n]! : right[n]!;
@@ -110,6 +137,10 @@ export class FlatTree {
 
   predictColumns(columns: readonly Float64Array[], numRows: number, out = new Float64Array(numRows)): Float64Array {
     const { feature, threshold, left, right, prediction } = this.arrays;
+    if (this.arrays.categorical !== undefined) {
+      this.leavesOfColumns(columns, numRows).forEach((leaf, r) => (out[r] = prediction[leaf]!));
+      return out;
+    }
     const col = this.nodeColumns(columns);
     for (let r = 0; r < numRows; r++) {
       let n = 0;
@@ -148,15 +179,28 @@ export class FlatTree {
     return t;
   }
 
-  /** Spark's subtreeToString: "If (feature f <= t)" / "Else (feature f > t)" / "Predict: p", one space per level. */
+  /**
+   * Spark's subtreeToString: "If (feature f <= t)" / "Else (feature f > t)", for categorical splits
+   * "If (feature f in {0.0,2.0})" / "Else (feature f not in {0.0,2.0})", and "Predict: p", one space per level.
+   */
   subtreeToString(indent: number): string {
-    const { feature, threshold, left, right, prediction } = this.arrays;
+    const { feature, threshold, left, right, prediction, categorical: cat } = this.arrays;
     const lines: string[] = [];
     const visit = (n: number, depth: number): void => {
       const prefix = ' '.repeat(depth);
       const f = feature[n]!;
       if (f < 0) {
         lines.push(`${prefix}Predict: ${formatJavaDouble(prediction[n]!)}`);
+        return;
+      }
+      if (cat !== undefined && cat.offset[n]! >= 0) {
+        const set: string[] = [];
+        for (let c = 0; c < cat.arity[n]!; c++) if (cat.mask[cat.offset[n]! + c] === 1) set.push(formatJavaDouble(c));
+        const list = `{${set.join(',')}}`;
+        lines.push(`${prefix}If (feature ${f} in ${list})`);
+        visit(left[n]!, depth + 1);
+        lines.push(`${prefix}Else (feature ${f} not in ${list})`);
+        visit(right[n]!, depth + 1);
         return;
       }
       const t = formatJavaDouble(threshold[n]!);
@@ -182,6 +226,14 @@ export class FlatTree {
       if (f >= numFeatures) fail(`node ${i} splits on feature ${f} of ${numFeatures}`);
       if (f >= 0 && !(left[i]! > i && left[i]! < n && right[i]! > left[i]! && right[i]! < n)) {
         fail(`node ${i} has children ${left[i]}, ${right[i]}`);
+      }
+    }
+    const cat = this.arrays.categorical;
+    if (cat !== undefined) {
+      if (cat.arity.length !== n || cat.offset.length !== n) fail('categorical split arrays of the wrong length');
+      for (let i = 0; i < n; i++) {
+        if (cat.offset[i]! < 0) continue;
+        if (feature[i]! < 0 || cat.offset[i]! + cat.arity[i]! > cat.mask.length) fail(`node ${i}'s category set`);
       }
     }
   }

@@ -43,8 +43,13 @@ export interface KernelConfig {
 }
 
 export interface LevelPlan {
-  /** Per node of the previous level: [feature, bin, leftId, rightId]; feature -1 sends its rows to -1. */
+  /**
+   * Per node of the previous level: [feature, bin, leftId, rightId]; feature -1 sends its rows to -1. A row goes
+   * left when its bin <= bin, or, for a categorical split (bin -1), when goLeft[node * numBins + its bin] is 1.
+   */
   split: Int32Array | null;
+  /** Left-going bins of categorical splits, numBins bytes per node of the previous level; null if none. */
+  goLeft: Uint8Array | null;
   /** Per node of this level: its histogram slot, or -1 when its histogram comes from subtraction. */
   slotOf: Int32Array;
   numSlots: number;
@@ -106,6 +111,7 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
   const nodeIds = part.nodeIds;
   const bins = part.bins;
   const split = plan.split;
+  const goLeft = plan.goLeft;
   const B = cfg.numBins;
   const S = cfg.statsSize;
   const slotSize = F * B * S;
@@ -124,7 +130,12 @@ export function levelHistograms(part: KernelPartition, plan: LevelPlan, cfg: Ker
     if (split !== null) {
       const so = id * 4;
       const sf = split[so]!;
-      id = sf < 0 ? -1 : bins[r * F + sf]! <= split[so + 1]! ? split[so + 2]! : split[so + 3]!;
+      if (sf < 0) id = -1;
+      else {
+        const sb = split[so + 1]!;
+        const b = bins[r * F + sf]!;
+        id = (sb >= 0 ? b <= sb : goLeft![id * B + b] === 1) ? split[so + 2]! : split[so + 3]!;
+      }
       nodeIds[r] = id;
       if (id < 0) continue;
     }

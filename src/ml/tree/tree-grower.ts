@@ -3,7 +3,7 @@ import type { KernelConfig, LevelPlan } from './histogram-kernel.js';
 import { FlatTree } from './flat-tree.js';
 import { impurityOf, predictionOf, rawCountOf, weightedCount, type Impurity } from './impurity.js';
 import type { SeededRandom } from './seeded-random.js';
-import { findBestSplit, type SplitRules } from './split-finder.js';
+import { findBestSplit, type FeatureKinds, type SplitRules } from './split-finder.js';
 
 export interface GrowOptions {
   maxDepth: number;
@@ -21,7 +21,10 @@ export interface GrowOptions {
 
 export interface BinnedMeta {
   cfg: KernelConfig;
+  /** Per feature; a categorical feature of k categories has k - 1 thresholds (bin = category). */
   thresholds: readonly Float64Array[];
+  /** Categorical features; null when all are continuous. */
+  kinds: FeatureKinds | null;
 }
 
 interface NodeRec {
@@ -31,6 +34,8 @@ interface NodeRec {
   impurity: number;
   feature: number;
   threshold: number;
+  /** Categories that go left (a categorical split), else null. */
+  leftCategories: number[] | null;
   gain: number;
   left: number;
   right: number;
@@ -57,7 +62,7 @@ export async function growTree(
   opts: GrowOptions,
   sample: TreeSample | null,
 ): Promise<FlatTree> {
-  const { cfg, thresholds } = meta;
+  const { cfg, thresholds, kinds } = meta;
   const F = cfg.numFeatures;
   const S = cfg.statsSize;
   const C = cfg.numClasses;
@@ -69,7 +74,7 @@ export async function growTree(
 
   const nodes: NodeRec[] = [newNode(0, new Float64Array(S), 0)];
   let current: Open[] = [{ node: 0, parentHist: null, sibling: -1 }];
-  let plan: LevelPlan = { split: null, slotOf: Int32Array.of(0), numSlots: 1 };
+  let plan: LevelPlan = { split: null, goLeft: null, slotOf: Int32Array.of(0), numSlots: 1 };
   let rules: SplitRules | null = null;
 
   while (current.length > 0) {
@@ -105,6 +110,7 @@ export async function growTree(
 
     const next: Open[] = [];
     const split = new Int32Array(current.length * 4).fill(-1);
+    let goLeft: Uint8Array | null = null;
     const childOf: { leftOpen: number; rightOpen: number; leftRaw: number; rightRaw: number }[] = [];
     current.forEach((o, j) => {
       const rec = nodes[o.node]!;
@@ -114,10 +120,16 @@ export async function growTree(
         opts.numFeaturesPerNode < F && opts.featureRng !== null
           ? opts.featureRng.sampleWithoutReplacement(F, opts.numFeaturesPerNode)
           : allFeatures;
-      const best = findBestSplit(hists[j]!, rec.stats, rec.impurity, numBins, cfg.numBins, features, rules!);
+      const best = findBestSplit(hists[j]!, rec.stats, rec.impurity, numBins, cfg.numBins, features, rules!, kinds);
       if (best === null || best.gain <= 0) return;
       rec.feature = best.feature;
-      rec.threshold = thresholds[best.feature]![best.bin]!;
+      if (best.leftBins === null) rec.threshold = thresholds[best.feature]![best.bin]!;
+      else {
+        rec.leftCategories = [];
+        best.leftBins.forEach((l, c) => l === 1 && rec.leftCategories!.push(c));
+        goLeft ??= new Uint8Array(current.length * cfg.numBins);
+        goLeft.set(best.leftBins, j * cfg.numBins);
+      }
       rec.gain = best.gain;
       rec.left = nodes.push(newNode(rec.depth + 1, best.leftStats, best.leftImpurity)) - 1;
       rec.right = nodes.push(newNode(rec.depth + 1, best.rightStats, best.rightImpurity)) - 1;
@@ -145,10 +157,10 @@ export async function growTree(
       } else if (c.leftOpen >= 0) slotOf[c.leftOpen] = numSlots++;
       else if (c.rightOpen >= 0) slotOf[c.rightOpen] = numSlots++;
     });
-    plan = { split, slotOf, numSlots };
+    plan = { split, goLeft, slotOf, numSlots };
     current = next;
   }
-  return toFlatTree(nodes, C, cfg.weighted);
+  return toFlatTree(nodes, C, cfg.weighted, kinds);
 }
 
 /**
@@ -172,6 +184,7 @@ async function countLevel(
         ? plan
         : {
             split: first === 0 ? plan.split : null,
+            goLeft: first === 0 ? plan.goLeft : null,
             slotOf: plan.slotOf.map((s) => (s >= first && s < last ? s - first : -1)),
             numSlots: last - first,
           };
@@ -183,10 +196,10 @@ async function countLevel(
 }
 
 function newNode(depth: number, stats: Float64Array, impurity: number): NodeRec {
-  return { depth, stats, impurity, feature: -1, threshold: 0, gain: 0, left: -1, right: -1 };
+  return { depth, stats, impurity, feature: -1, threshold: 0, leftCategories: null, gain: 0, left: -1, right: -1 };
 }
 
-function toFlatTree(nodes: NodeRec[], numClasses: number, weighted: boolean): FlatTree {
+function toFlatTree(nodes: NodeRec[], numClasses: number, weighted: boolean, kinds: FeatureKinds | null): FlatTree {
   const order: number[] = [];
   const stack = [0];
   while (stack.length > 0) {
@@ -210,10 +223,22 @@ function toFlatTree(nodes: NodeRec[], numClasses: number, weighted: boolean): Fl
     rawCount: new Float64Array(n),
     stats: new Float64Array(n * statsSize),
   };
+  const categorical = order.some((old) => nodes[old]!.leftCategories !== null);
+  const catArity = new Int32Array(categorical ? n : 0);
+  const catOffset = new Int32Array(categorical ? n : 0).fill(-1);
+  const masks: number[] = [];
   order.forEach((old, k) => {
     const rec = nodes[old]!;
     arrays.feature[k] = rec.feature;
     arrays.threshold[k] = rec.threshold;
+    if (rec.leftCategories !== null) {
+      const arity = kinds!.arity[rec.feature]!;
+      catArity[k] = arity;
+      catOffset[k] = masks.length;
+      const mask = new Array<number>(arity).fill(0);
+      for (const c of rec.leftCategories) mask[c] = 1;
+      masks.push(...mask);
+    }
     if (rec.feature >= 0) {
       arrays.left[k] = newIndex[rec.left]!;
       arrays.right[k] = newIndex[rec.right]!;
@@ -224,5 +249,10 @@ function toFlatTree(nodes: NodeRec[], numClasses: number, weighted: boolean): Fl
     arrays.rawCount[k] = rawCountOf(rec.stats, numClasses, weighted);
     arrays.stats.set(rec.stats.subarray(0, statsSize), k * statsSize);
   });
-  return new FlatTree(arrays, numClasses);
+  return new FlatTree(
+    categorical
+      ? { ...arrays, categorical: { arity: catArity, offset: catOffset, mask: Uint8Array.from(masks) } }
+      : arrays,
+    numClasses,
+  );
 }

@@ -6,7 +6,8 @@ import { SerialBackend, type HistogramBackend, type TreeSample } from './histogr
 import type { KernelConfig } from './histogram-kernel.js';
 import type { Impurity } from './impurity.js';
 import { SeededRandom } from './seeded-random.js';
-import { checkTrainingData, type TrainingPartition } from './training-data.js';
+import { checkTrainingData, type TrainingPartition, type TrainingSummary } from './training-data.js';
+import type { FeatureKinds } from './split-finder.js';
 import { growTree } from './tree-grower.js';
 import { WorkerBackend } from './worker-backend.js';
 
@@ -25,6 +26,12 @@ export interface FitOptions {
    * parallel runs with the same value give identical trees.
    */
   chunkRows?: number;
+  /**
+   * Categorical features, Spark's categoricalFeaturesInfo: feature index → number of categories k; the feature's
+   * values must be 0, 1, ..., k-1. The DataFrame-facing fit reads them from the features column's metadata
+   * (nominal attributes that VectorAssembler carries over from StringIndexer).
+   */
+  categoricalFeatures?: ReadonlyMap<number, number>;
 }
 
 export interface TrainerSettings {
@@ -132,7 +139,14 @@ export async function trainTrees(
     throw new EddyError('INVALID_ARGUMENT', `chunkRows ${chunkRows} must be an integer >= 1`);
   }
   const maxBins = settings.maxBins;
+  const kinds = featureKinds(partitions, summary, maxBins, options.categoricalFeatures);
   const thresholds = findThresholds(partitions, maxBins, settings.seed);
+  if (kinds !== null) {
+    kinds.arity.forEach((k, f) => {
+      // Thresholds between consecutive categories make the bin of category c exactly c.
+      if (k > 0) thresholds[f] = Float64Array.from({ length: k - 1 }, (_, c) => c + 0.5);
+    });
+  }
   const pad = padThresholds(thresholds);
   const pieces = chunk(partitions, chunkRows);
   const weighted = partitions.some((p) => p.weights !== undefined);
@@ -162,7 +176,7 @@ export async function trainTrees(
       trees.push(
         await growTree(
           backend,
-          { cfg, thresholds },
+          { cfg, thresholds, kinds },
           {
             maxDepth: settings.maxDepth,
             minInstancesPerNode: settings.minInstancesPerNode,
@@ -181,4 +195,61 @@ export async function trainTrees(
   } finally {
     await backend.close();
   }
+}
+
+/**
+ * Checks categoricalFeatures against the data and Spark's rules (DecisionTreeMetadata): every category count fits
+ * in maxBins (and in the number of rows), every value is one of the categories; multiclass features with few
+ * enough categories (2^(k-1) - 1 subsets within the bins) are unordered.
+ */
+function featureKinds(
+  partitions: readonly TrainingPartition[],
+  summary: TrainingSummary,
+  maxBins: number,
+  categorical: ReadonlyMap<number, number> | undefined,
+): FeatureKinds | null {
+  if (categorical === undefined || categorical.size === 0) return null;
+  const F = summary.numFeatures;
+  const arity = new Int32Array(F);
+  const unordered = new Uint8Array(F);
+  const maxPossibleBins = Math.min(maxBins, summary.numRows);
+  const maxUnordered = Math.floor(Math.log2(Math.floor(maxPossibleBins / 2) + 1) + 1);
+  for (const [f, k] of categorical) {
+    if (!Number.isInteger(f) || f < 0 || f >= F) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `categoricalFeatures names feature ${f}, but the features are 0 to ${F - 1}; remove it or fix the index`,
+      );
+    }
+    if (!Number.isInteger(k) || k < 1) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `categoricalFeatures gives feature ${f} ${k} categories; give a whole number >= 1`,
+      );
+    }
+    if (k > maxPossibleBins) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `DecisionTree requires maxBins (= ${maxPossibleBins}) to be at least as large as the number of values in each categorical feature, but categorical feature ${f} has ${k} values. Consider removing this and other categorical features with a large number of values, or add more training examples.`,
+      );
+    }
+    arity[f] = k;
+    if (summary.numClasses > 2 && k <= maxUnordered) unordered[f] = 1;
+  }
+  partitions.forEach((p, pi) => {
+    arity.forEach((k, f) => {
+      if (k === 0) return;
+      const col = p.features[f]!;
+      for (let r = 0; r < col.length; r++) {
+        const v = col[r]!;
+        if (!(Number.isInteger(v) && v >= 0 && v < k)) {
+          throw new EddyError(
+            'INVALID_ARGUMENT',
+            `feature ${f} is categorical with values in {0,...,${k - 1}}, but partition ${pi} row ${r} gives it value ${v}; index it (StringIndexer) or leave it out of the categorical features`,
+          );
+        }
+      }
+    });
+  });
+  return { arity, unordered };
 }
