@@ -136,7 +136,7 @@ function categoriesByCentroid(hist: Float64Array, fo: number, S: number, arity: 
     const stats = hist.subarray(fo + c * S, fo + (c + 1) * S);
     if (rawCountOf(stats, C, rules.weighted) === 0) centroid[c] = Number.MAX_VALUE;
     else if (C > 2) centroid[c] = impurityOf(rules.impurity, stats, 0, C);
-    else if (C === 2) centroid[c] = stats[1]!;
+    else if (C > 0) centroid[c] = C === 2 ? stats[1]! : 0;
     else centroid[c] = stats[0]! > 0 ? stats[1]! / stats[0]! : 0;
   }
   return Array.from({ length: arity }, (_, c) => c).sort((a, b) => centroid[a]! - centroid[b]! || a - b);
