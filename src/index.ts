@@ -103,6 +103,14 @@ export {
   type LogisticRegressionTrainingSummary,
 } from './ml/classification/logistic-regression-model.js';
 export { DenseMatrix } from './ml/classification/dense-matrix.js';
+export {
+  MultilayerPerceptronClassifier,
+  type MultilayerPerceptronClassifierOptions,
+} from './ml/classification/multilayer-perceptron-classifier.js';
+export {
+  MultilayerPerceptronClassificationModel,
+  type MultilayerPerceptronTrainingSummary,
+} from './ml/classification/multilayer-perceptron-classification-model.js';
 export { tfReady, setTfBackend, tfBackendName, TF_BACKENDS, type TfBackendName } from './ml/tf/backend.js';
 export { Pipeline, PipelineModel, type PipelineOptions } from './ml/pipeline/pipeline.js';
 export { loadStage } from './ml/pipeline/stage-registry.js';
