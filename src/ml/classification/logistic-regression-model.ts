@@ -289,7 +289,7 @@ function rowAsColumns(features: ArrayLike<number>): Float64Array[] {
 
 function checkSaved(d: unknown): string | null {
   const x = d as Partial<Record<keyof SavedData, unknown>> | null;
-  if (x === null || typeof x !== 'object') return 'is not an object';
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'is not a JSON object';
   const { numClasses, numFeatures, isMultinomial, coefficients, intercepts } = x;
   if (!Number.isInteger(numClasses) || (numClasses as number) < 2)
     return `has numClasses ${describeValue(numClasses)}; expected an integer >= 2`;

@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as TfCore from '@tensorflow/tfjs-core';
 import { EddyError, describeValue } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 
@@ -10,13 +8,14 @@ import { getLogger } from '../../common/log.js';
 export const TF_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type TfBackendName = (typeof TF_BACKENDS)[number];
 
-export type Tf = typeof tf;
+export type Tf = typeof TfCore;
 
 const log = getLogger('ml.tf');
 // tfjs-node is not a dependency (its install downloads a native library from outside the npm registry); a user
 // who installed it gets it. The name is in a variable so TypeScript does not require its types.
 const TFJS_NODE = '@tensorflow/tfjs-node';
 let ready: Promise<Tf> | undefined;
+let loaded: Tf | undefined;
 let wasmPathsSet = false;
 
 function parseBackend(value: string, where: string): TfBackendName {
@@ -30,11 +29,12 @@ function parseBackend(value: string, where: string): TfBackendName {
   return v as TfBackendName;
 }
 
-async function tryBackend(name: TfBackendName): Promise<boolean> {
+async function tryBackend(tf: Tf, name: TfBackendName): Promise<boolean> {
   try {
     if (name === 'tensorflow') {
       await import(TFJS_NODE);
     } else if (name === 'wasm' && !wasmPathsSet) {
+      const { setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
       // The .wasm binaries ship inside the npm package: point the loader at that folder on disk.
       const wasmFile = createRequire(import.meta.url).resolve(
         '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',
@@ -51,10 +51,15 @@ async function tryBackend(name: TfBackendName): Promise<boolean> {
 }
 
 async function select(forced: TfBackendName | undefined): Promise<Tf> {
+  // Loaded on first use only: TensorFlow.js takes a noticeable part of a second to import, which every CLI
+  // command (and every program that never fits one of these models) would otherwise pay.
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
   const order = forced === undefined ? TF_BACKENDS : [forced];
   for (const name of order) {
-    if (await tryBackend(name)) {
+    if (await tryBackend(tf, name)) {
       log.debug(`TensorFlow.js backend: ${tf.getBackend()}`);
+      loaded = tf;
       return tf;
     }
   }
@@ -90,5 +95,5 @@ export function setTfBackend(name: string): Promise<Tf> {
 
 /** The backend in use, or undefined before the first fit. */
 export function tfBackendName(): string | undefined {
-  return ready === undefined ? undefined : tf.getBackend();
+  return ready === undefined ? undefined : loaded?.getBackend();
 }
