@@ -55,6 +55,9 @@ async function select(forced: TfBackendName | undefined): Promise<Tf> {
   // command (and every program that never fits one of these models) would otherwise pay.
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-cpu');
+  // PROD silences tfjs's console warnings (the cpu backend prints a banner urging tfjs-node on first use);
+  // Eddy reports the backend it chose through its own logger instead.
+  tf.env().set('PROD', true);
   const order = forced === undefined ? TF_BACKENDS : [forced];
   for (const name of order) {
     if (await tryBackend(tf, name)) {
