@@ -53,21 +53,30 @@ export function logisticLoss(tf: Tf, data: LogisticLossData): LogisticLoss {
 
   const f: DiffFunction = (params) => {
     const out = tf.tidy(() => {
-      const coef = tf.tensor2d(Float32Array.from(params.subarray(0, K * d)), [K, d]);
-      let margins = tf.matMul(X, coef, false, true);
+      // Coefficients go in as d × K so that no matMul needs a transpose flag (slow on the wasm backend).
+      const coefT = new Float32Array(d * K);
+      for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) coefT[j * K + k] = params[k * d + j]!;
+      let margins = tf.matMul(X, tf.tensor2d(coefT, [d, K]));
       if (fitIntercept) margins = tf.add(margins, tf.tensor2d(Float32Array.from(params.subarray(K * d)), [1, K]));
       let perRow: Tensor;
       let residual: Tensor;
       if (multinomial) {
-        perRow = tf.sub(tf.logSumExp(margins, 1, true), tf.sum(tf.mul(margins, Y), 1, true));
-        residual = tf.mul(tf.sub(tf.softmax(margins), Y), W);
+        // log Σ exp and softmax from one max-shifted exponent, written out (tf.logSumExp is slow on wasm).
+        const shifted = tf.sub(margins, tf.max(margins, 1, true));
+        const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
+        perRow = tf.sub(lse, tf.sum(tf.mul(shifted, Y), 1, true));
+        residual = tf.mul(tf.sub(tf.exp(tf.sub(shifted, lse)), Y), W);
       } else {
         // log(1 + e^m) − y·m is the binomial log-loss with margin m; softplus keeps it finite for large m.
         perRow = tf.sub(tf.softplus(margins), tf.mul(Y, margins));
         residual = tf.mul(tf.sub(tf.sigmoid(margins), Y), W);
       }
-      const loss = tf.reshape(tf.sum(tf.mul(perRow, W)), [1]);
-      const gradCoef = tf.reshape(tf.matMul(residual, X, true, false), [-1]);
+      // Per-row losses come back to be summed in double precision: a float32 sum over many rows would blur the
+      // small differences the line search compares near the optimum.
+      const loss = tf.reshape(tf.mul(perRow, W), [-1]);
+      // K × n · n × d: the gradient rows come out in the parameter layout (class-major).
+      const residualT = K === 1 ? tf.reshape(residual, [1, n]) : tf.transpose(residual);
+      const gradCoef = tf.reshape(tf.matMul(residualT, X), [-1]);
       const parts = [loss, gradCoef];
       if (fitIntercept) parts.push(tf.sum(residual, 0));
       return tf.concat(parts);
@@ -75,10 +84,12 @@ export function logisticLoss(tf: Tf, data: LogisticLossData): LogisticLoss {
     const raw = out.dataSync();
     out.dispose();
     const gradient = new Float64Array(numParams);
-    let value = raw[0]! / sumW;
+    let lossSum = 0;
+    for (let i = 0; i < n; i++) lossSum += raw[i]!;
+    let value = lossSum / sumW;
     for (let i = 0; i < numParams; i++) {
       const p = params[i]!;
-      gradient[i] = raw[i + 1]! / sumW + l2[i]! * p;
+      gradient[i] = raw[n + i]! / sumW + l2[i]! * p;
       value += 0.5 * l2[i]! * p * p;
     }
     return { value, gradient };

@@ -1,6 +1,6 @@
 import { getLogger } from '../../common/log.js';
 import { minimizeLbfgs, type StopReason } from '../optim/lbfgs.js';
-import type { Tf } from '../tf/backend.js';
+import { FLOAT32_RELATIVE_NOISE, type Tf } from '../tf/backend.js';
 import { logisticLoss } from './logistic-loss.js';
 
 const log = getLogger('ml.LogisticRegression');
@@ -141,6 +141,7 @@ export function trainLogisticRegression(tf: Tf, input: LogisticTrainingInput): L
     result = minimizeLbfgs(loss.f, x0, {
       maxIter: input.maxIter,
       tol: input.tol,
+      relativeNoise: FLOAT32_RELATIVE_NOISE,
       ...(l1Weight > 0 ? { l1 } : {}),
     });
   } finally {

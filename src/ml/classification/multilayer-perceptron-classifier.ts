@@ -7,7 +7,7 @@ import { randomUID } from '../param/identifiable.js';
 import { minimizeGradientDescent } from '../optim/gradient-descent.js';
 import { minimizeLbfgs } from '../optim/lbfgs.js';
 import { predictorSchema } from '../predictor/predictor-schema.js';
-import { tfReady } from '../tf/backend.js';
+import { FLOAT32_RELATIVE_NOISE, tfReady } from '../tf/backend.js';
 import { classifierRows } from './classifier-training-data.js';
 import { checkLayers, initialWeights, mlpLoss, numWeights } from './mlp-network.js';
 import { MultilayerPerceptronClassificationModel } from './multilayer-perceptron-classification-model.js';
@@ -77,7 +77,11 @@ export class MultilayerPerceptronClassifier extends MultilayerPerceptronParams {
               stepSize: this.getStepSize(),
               tol: this.getTol(),
             })
-          : minimizeLbfgs(loss.f, x0, { maxIter: this.getMaxIter(), tol: this.getTol() });
+          : minimizeLbfgs(loss.f, x0, {
+              maxIter: this.getMaxIter(),
+              tol: this.getTol(),
+              relativeNoise: FLOAT32_RELATIVE_NOISE,
+            });
     } finally {
       loss.dispose();
     }

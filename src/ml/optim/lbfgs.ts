@@ -15,9 +15,19 @@ export interface LbfgsOptions {
    * coordinate (an intercept) unpenalized.
    */
   l1?: Float64Array;
+  /**
+   * Relative precision of f (0 for an exact double-precision objective). A step that changes f by less than
+   * this cannot be judged: the search ends there instead of halving the step on noise.
+   */
+  relativeNoise?: number;
 }
 
-export type StopReason = 'converged: function values' | 'converged: gradient' | 'max iterations' | 'line search failed';
+export type StopReason =
+  | 'converged: function values'
+  | 'converged: gradient'
+  | 'converged: objective precision'
+  | 'max iterations'
+  | 'line search failed';
 
 export interface LbfgsResult {
   x: Float64Array;
@@ -30,7 +40,8 @@ export interface LbfgsResult {
 // How many past objective values the convergence test looks back over (Breeze's historyLength).
 const HISTORY = 10;
 const ARMIJO = 1e-4;
-const MAX_BACKTRACKS = 40;
+const MAX_BACKTRACKS = 30;
+const CURVATURE = 0.9;
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
@@ -78,6 +89,7 @@ function pseudoGradient(x: Float64Array, g: Float64Array, l1: Float64Array | und
 export function minimizeLbfgs(f: DiffFunction, x0: Float64Array, options: LbfgsOptions): LbfgsResult {
   const { maxIter, tol, l1 } = options;
   const m = options.memory ?? 10;
+  const noise = options.relativeNoise ?? 0;
   if (l1 !== undefined && l1.length !== x0.length) {
     throw new EddyError('INTERNAL', `L1 weights have ${l1.length} entries for ${x0.length} coordinates`);
   }
@@ -135,6 +147,7 @@ export function minimizeLbfgs(f: DiffFunction, x0: Float64Array, options: LbfgsO
       l1 === undefined ? undefined : Float64Array.from(x, (xi, i) => (xi !== 0 ? Math.sign(xi) : -Math.sign(pg[i]!)));
     let step = S.length === 0 ? Math.min(1, 1 / norm(d)) : 1;
     let accepted: { x: Float64Array; f: number; g: Float64Array } | undefined;
+    let atPrecision = false;
     for (let k = 0; k < MAX_BACKTRACKS; k++) {
       const xn = new Float64Array(x.length);
       for (let i = 0; i < x.length; i++) {
@@ -150,10 +163,23 @@ export function minimizeLbfgs(f: DiffFunction, x0: Float64Array, options: LbfgsO
         accepted = { x: xn, f: fn, g: r.gradient.slice() };
         break;
       }
+      // Near the optimum a float32 objective stops resolving decreases: a step that does not raise f and
+      // flattens the slope along d (Wolfe's curvature condition) is progress the objective cannot show.
+      if (fn <= fx) {
+        const pgn = pseudoGradient(xn, r.gradient, l1);
+        if (Math.abs(dot(pgn, d)) <= CURVATURE * Math.abs(slope)) {
+          accepted = { x: xn, f: fn, g: r.gradient.slice() };
+          break;
+        }
+      }
+      if (Math.abs(fn - fx) <= noise * Math.abs(fx)) {
+        atPrecision = true;
+        break;
+      }
       step *= 0.5;
     }
     if (accepted === undefined) {
-      reason = 'line search failed';
+      reason = atPrecision ? 'converged: objective precision' : 'line search failed';
       break;
     }
     const s = new Float64Array(x.length);

@@ -10,6 +10,12 @@ export type TfBackendName = (typeof TF_BACKENDS)[number];
 
 export type Tf = typeof TfCore;
 
+/**
+ * Relative precision of an objective computed in float32 on TensorFlow.js (two units in the last place): the
+ * optimizers stop a line search rather than halve steps on differences smaller than this.
+ */
+export const FLOAT32_RELATIVE_NOISE = 2 * 2 ** -23;
+
 const log = getLogger('ml.tf');
 // tfjs-node is not a dependency (its install downloads a native library from outside the npm registry); a user
 // who installed it gets it. The name is in a variable so TypeScript does not require its types.
