@@ -90,55 +90,78 @@ export function mlpLoss(
     );
   }
   const f: DiffFunction = (weights) => {
-    const gradient = new Float64Array(total);
-    let lossSum = 0;
-    const params: { w: Tensor; b: Tensor }[] = [];
+    const params: { w: Tensor; wT: Tensor; b: Tensor }[] = [];
     let at = 0;
     for (let l = 0; l < L; l++) {
       const i = layers[l]!;
       const o = layers[l + 1]!;
+      const w = tf.tensor2d(Float32Array.from(weights.subarray(at, at + i * o)), [i, o]);
+      // Wᵀ once per evaluation: matMul's transpose flags are slow on the wasm backend.
       params.push({
-        w: tf.tensor2d(Float32Array.from(weights.subarray(at, at + i * o)), [i, o]),
+        w,
+        wT: tf.transpose(w),
         b: tf.tensor2d(Float32Array.from(weights.subarray(at + i * o, at + i * o + o)), [1, o]),
       });
       at += i * o + o;
     }
+    const losses: Tensor[] = [];
+    let sums: Tensor[] | undefined;
+    let out: Tensor | undefined;
     try {
       for (const block of blocks) {
-        const out = tf.tidy(() => {
+        const res = tf.tidy(() => {
           const acts: Tensor[] = [block.x];
           let z: Tensor = block.x;
           for (let l = 0; l < L; l++) {
             z = tf.add(tf.matMul(acts[l]!, params[l]!.w), params[l]!.b);
             if (l + 1 < L) acts.push(tf.sigmoid(z));
           }
-          const loss = tf.reshape(tf.sum(tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(z, block.y), 1))), [1]);
-          let delta: Tensor = tf.sub(tf.softmax(z), block.y);
+          // Cross-entropy and softmax from one max-shifted exponent (tf.logSumExp is slow on wasm).
+          const shifted = tf.sub(z, tf.max(z, 1, true));
+          const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
+          const loss = tf.reshape(tf.sum(tf.sub(lse, tf.sum(tf.mul(shifted, block.y), 1, true))), [1]);
+          let delta: Tensor = tf.sub(tf.exp(tf.sub(shifted, lse)), block.y);
           const grads: Tensor[] = [];
           for (let l = L - 1; l >= 0; l--) {
             grads.push(tf.reshape(tf.sum(delta, 0), [-1]));
-            grads.push(tf.reshape(tf.matMul(acts[l]!, delta, true, false), [-1]));
+            grads.push(tf.reshape(tf.matMul(tf.transpose(acts[l]!), delta), [-1]));
             if (l > 0) {
               const a = acts[l]!;
-              delta = tf.mul(tf.matMul(delta, params[l]!.w, false, true), tf.mul(a, tf.sub(1, a)));
+              delta = tf.mul(tf.matMul(delta, params[l]!.wT), tf.mul(a, tf.sub(1, a)));
             }
           }
           // Gradients were produced last layer first, bias before weights: reverse into Spark's order.
-          return tf.concat([loss, ...grads.reverse()]);
+          return [loss, ...grads.reverse()];
         });
-        const data = out.dataSync();
-        out.dispose();
-        lossSum += data[0]!;
-        for (let k = 0; k < total; k++) gradient[k] = gradient[k]! + data[k + 1]!;
+        losses.push(res[0]!);
+        const grads = res.slice(1);
+        if (sums === undefined) {
+          sums = grads;
+        } else {
+          const prev: Tensor[] = sums;
+          sums = prev.map((g, k) => tf.add(g, grads[k]!));
+          for (const t of [...prev, ...grads]) t.dispose();
+        }
       }
+      // One read back per evaluation; block losses come back one by one to be summed in double precision.
+      const parts = [...losses, ...sums!];
+      out = tf.tidy(() => tf.concat(parts));
+      const data = out.dataSync();
+      const B = losses.length;
+      let lossSum = 0;
+      for (let k = 0; k < B; k++) lossSum += data[k]!;
+      const gradient = new Float64Array(total);
+      for (let k = 0; k < total; k++) gradient[k] = data[B + k]! / numRows;
+      return { value: lossSum / numRows, gradient };
     } finally {
+      out?.dispose();
+      for (const t of [...losses, ...(sums ?? [])]) t.dispose();
       for (const p of params) {
         p.w.dispose();
+        p.wT.dispose();
         p.b.dispose();
       }
     }
-    for (let k = 0; k < total; k++) gradient[k] = gradient[k]! / numRows;
-    return { value: lossSum / numRows, gradient };
   };
   return {
     f,
