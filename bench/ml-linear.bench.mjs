@@ -147,6 +147,13 @@ try {
     M,
     MT,
   );
+  // The same fit with the whole training set in one block: the result is the same function, fewer, larger kernels.
+  const mlpOneBlock = await eddyFit(
+    () => new MultilayerPerceptronClassifier({ layers: [10, HIDDEN, 2], seed: 1, maxIter: 100, blockSize: M }),
+    xorish,
+    M,
+    MT,
+  );
 
   /**
    * How far a solution is from the optimum: the largest gradient entry of the mean log-loss with respect to
@@ -235,6 +242,7 @@ try {
   line('Eddy LR multinomial', N, lrM, e(coefGap(lrM.model, py.multinomial)), e(lrM.grad));
   if (py.multinomial) line('sklearn LR multinomial', N, py.multinomial, '', e(py.multinomial.grad));
   line(`Eddy MLP [10,${HIDDEN},2]`, M, mlp);
+  line(`Eddy MLP, blockSize ${M}`, M, mlpOneBlock);
   if (py.mlp) line(`sklearn MLP (${HIDDEN},) lbfgs`, M, py.mlp);
   console.log('coef gap: max |Eddy − scikit-learn| / max |scikit-learn| over the coefficients (both aim at the MLE)');
   console.log('max |grad|: largest gradient entry of the mean log-loss (standardized scale, float64) at the solution');
@@ -248,7 +256,7 @@ try {
       {
         backend: tfBackendName(),
         rows: { lr: N, mlp: M },
-        eddy: { lrB: strip(lrB), lrM: strip(lrM), mlp: strip(mlp) },
+        eddy: { lrB: strip(lrB), lrM: strip(lrM), mlp: strip(mlp), mlpOneBlock: strip(mlpOneBlock) },
         sklearn: py,
       },
       null,
