@@ -116,6 +116,34 @@ describe('LogisticRegression', () => {
     expect(counts[3]).toBe(3);
   });
 
+  it('elastic net (α = 0.5, weighted): the optimality conditions of the mixed penalty hold', async () => {
+    const regParam = 0.05;
+    const alpha = 0.5;
+    const model = await new LogisticRegression({ regParam, elasticNetParam: alpha, weightCol: 'w' }).fit(df);
+    const W = w.reduce((a, b) => a + b, 0);
+    const std = [0, 1, 2].map((j) => columnStd(X, w, j));
+    const beta = Array.from(model.coefficients.values, (v, j) => v * std[j]!);
+    const grad = [0, 0, 0];
+    let gradIntercept = 0;
+    X.forEach((row, i) => {
+      const m = model.intercept + row.reduce((s, v, j) => s + v * model.coefficients.values[j]!, 0);
+      const r = (w[i]! * (1 / (1 + Math.exp(-m)) - y[i]!)) / W;
+      gradIntercept += r;
+      for (let j = 0; j < 3; j++) grad[j] = grad[j]! + (r * row[j]!) / std[j]!;
+    });
+    expect(Math.abs(gradIntercept)).toBeLessThan(1e-5);
+    for (let j = 0; j < 3; j++) {
+      const smooth = grad[j]! + regParam * (1 - alpha) * beta[j]!;
+      if (beta[j] === 0) expect(Math.abs(smooth)).toBeLessThanOrEqual(regParam * alpha * 1.001 + 1e-5);
+      else relClose(smooth, -regParam * alpha * Math.sign(beta[j]!), 2e-3);
+    }
+    // The penalty shrinks: every coefficient is smaller in magnitude than without it.
+    const free = await new LogisticRegression({ weightCol: 'w' }).fit(df);
+    for (let j = 0; j < 3; j++) {
+      expect(Math.abs(model.coefficients.values[j]!)).toBeLessThan(Math.abs(free.coefficients.values[j]!));
+    }
+  });
+
   it('with strong L1 only the intercept is left: the log-odds of the labels', async () => {
     const model = await new LogisticRegression({ regParam: 10, elasticNetParam: 1 }).fit(df);
     expect(Array.from(model.coefficients.values)).toEqual([0, 0, 0]);
