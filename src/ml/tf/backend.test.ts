@@ -31,6 +31,25 @@ describe('TensorFlow.js backend selection', () => {
     expect(results).toEqual([[32], [32]]);
   });
 
+  it('a logistic regression fitted on wasm and on cpu reaches the same optimum', async () => {
+    const { LogisticRegression, Vectors, createDataFrame } = await import('../../index.js');
+    const { FileSystemRegistry } = await import('../../storage/registry.js');
+    const registry = new FileSystemRegistry();
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      const a = Math.sin(i * 1.3);
+      const b = Math.cos(i * 0.7) * 3;
+      return [Vectors.dense([a, b]), a + 0.2 * b + Math.sin(i * 5.1) > 0 ? 1 : 0];
+    });
+    const df = createDataFrame({ resolvePath: (p) => registry.resolve(p) }, rows, 'features VECTOR, label DOUBLE');
+    const fits: number[][] = [];
+    for (const name of ['wasm', 'cpu']) {
+      await setTfBackend(name);
+      const m = await new LogisticRegression({ regParam: 0.01 }).fit(df);
+      fits.push([...m.coefficients.values, m.intercept]);
+    }
+    fits[0]!.forEach((v, i) => expect(Math.abs(v - fits[1]![i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+  });
+
   it('asking for tfjs-node where it is not installed is a clear error', async () => {
     let installed = true;
     try {
