@@ -97,6 +97,21 @@ export { RandomForestClassificationModel } from './ml/classification/random-fore
 export { RandomForestRegressor, type RandomForestRegressorOptions } from './ml/regression/random-forest-regressor.js';
 export { RandomForestRegressionModel } from './ml/regression/random-forest-regression-model.js';
 export { PipelineStage, Transformer, Estimator, Model } from './ml/pipeline/stage.js';
+export { LogisticRegression, type LogisticRegressionOptions } from './ml/classification/logistic-regression.js';
+export {
+  LogisticRegressionModel,
+  type LogisticRegressionTrainingSummary,
+} from './ml/classification/logistic-regression-model.js';
+export { DenseMatrix } from './ml/classification/dense-matrix.js';
+export {
+  MultilayerPerceptronClassifier,
+  type MultilayerPerceptronClassifierOptions,
+} from './ml/classification/multilayer-perceptron-classifier.js';
+export {
+  MultilayerPerceptronClassificationModel,
+  type MultilayerPerceptronTrainingSummary,
+} from './ml/classification/multilayer-perceptron-classification-model.js';
+export { tfReady, setTfBackend, tfBackendName, TF_BACKENDS, type TfBackendName } from './ml/tf/backend.js';
 export { Pipeline, PipelineModel, type PipelineOptions } from './ml/pipeline/pipeline.js';
 export { loadStage } from './ml/pipeline/stage-registry.js';
 export { MLWriter, type StageSaveOptions, type StageLoadOptions } from './ml/persistence/stage-io.js';

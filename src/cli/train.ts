@@ -6,6 +6,7 @@ import type { DataFrame } from '../dataframe/dataframe.js';
 import { MulticlassClassificationEvaluator } from '../ml/evaluation/multiclass-classification-evaluator.js';
 import { RegressionEvaluator } from '../ml/evaluation/regression-evaluator.js';
 import { pipelineFromSpec } from '../ml/pipeline/pipeline-spec.js';
+import { ProbabilisticClassifierParams } from '../ml/classification/probabilistic-classifier-params.js';
 import { TreeClassifierParams, TreeParams } from '../ml/tree/tree-params.js';
 import { Eddy } from '../session.js';
 
@@ -122,12 +123,17 @@ export async function runTrain(opts: TrainOptions, out: (line: string) => void =
         .join(' → ')}) in ${(performance.now() - t0).toFixed(0)} ms`,
     );
 
-    const predictor = [...pipeline.getStages()].reverse().find((s) => s instanceof TreeParams) as
-      TreeParams | undefined;
+    const predictor = [...pipeline.getStages()]
+      .reverse()
+      .find((s) => s instanceof TreeParams || s instanceof ProbabilisticClassifierParams) as
+      TreeParams | ProbabilisticClassifierParams | undefined;
     if (predictor === undefined) {
       out('No predictor stage in the pipeline: no metrics to report');
     } else {
-      const kind = predictor instanceof TreeClassifierParams ? 'classification' : 'regression';
+      const kind =
+        predictor instanceof TreeClassifierParams || predictor instanceof ProbabilisticClassifierParams
+          ? 'classification'
+          : 'regression';
       const labelCol = predictor.getLabelCol();
       const predictionCol = predictor.getPredictionCol();
       for (const [name, df] of [

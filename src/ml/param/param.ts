@@ -2,7 +2,7 @@ import { formatJavaDouble } from './java-double.js';
 import type { ParamValidator } from './validators.js';
 
 /** The JVM type Spark gives the param; it decides how values print in explainParams ("5" vs "0.0"). */
-export type ParamKind = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'doubleArray' | 'stringArray';
+export type ParamKind = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'intArray' | 'doubleArray' | 'stringArray';
 
 /**
  * A parameter of a pipeline stage, as Spark's Param: it belongs to a parent (the stage's uid), has a name, a doc
@@ -22,7 +22,8 @@ export class Param<T> {
     if (this.kind === 'double' && typeof value === 'number') return formatJavaDouble(value);
     if (this.kind === 'doubleArray' && Array.isArray(value))
       return `[${value.map((v) => formatJavaDouble(v)).join(',')}]`;
-    if (this.kind === 'stringArray' && Array.isArray(value)) return `[${value.join(',')}]`;
+    if ((this.kind === 'stringArray' || this.kind === 'intArray') && Array.isArray(value))
+      return `[${value.join(',')}]`;
     return String(value);
   }
 

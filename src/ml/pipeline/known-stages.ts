@@ -28,6 +28,16 @@ import {
   RandomForestRegressionModel,
 } from '../regression/random-forest-regression-model.js';
 import { RandomForestRegressor } from '../regression/random-forest-regressor.js';
+import { LogisticRegression } from '../classification/logistic-regression.js';
+import {
+  LOGISTIC_REGRESSION_MODEL_CLASS,
+  LogisticRegressionModel,
+} from '../classification/logistic-regression-model.js';
+import { MultilayerPerceptronClassifier } from '../classification/multilayer-perceptron-classifier.js';
+import {
+  MULTILAYER_PERCEPTRON_CLASSIFICATION_MODEL_CLASS,
+  MultilayerPerceptronClassificationModel,
+} from '../classification/multilayer-perceptron-classification-model.js';
 import { PIPELINE_CLASS, PIPELINE_MODEL_CLASS, Pipeline, PipelineModel } from './pipeline.js';
 import {
   CROSS_VALIDATOR_MODEL_CLASS,
@@ -41,11 +51,17 @@ registerStage(DECISION_TREE_CLASSIFICATION_MODEL_CLASS, (p, o) => DecisionTreeCl
 registerStage(RANDOM_FOREST_CLASSIFICATION_MODEL_CLASS, (p, o) => RandomForestClassificationModel.load(p, o));
 registerStage(DECISION_TREE_REGRESSION_MODEL_CLASS, (p, o) => DecisionTreeRegressionModel.load(p, o));
 registerStage(RANDOM_FOREST_REGRESSION_MODEL_CLASS, (p, o) => RandomForestRegressionModel.load(p, o));
+registerStage(LOGISTIC_REGRESSION_MODEL_CLASS, (p, o) => LogisticRegressionModel.load(p, o));
+registerStage(MULTILAYER_PERCEPTRON_CLASSIFICATION_MODEL_CLASS, (p, o) =>
+  MultilayerPerceptronClassificationModel.load(p, o),
+);
 const estimators: [string, (uid: string) => PipelineStage][] = [
   ['DecisionTreeClassifier', (uid) => new DecisionTreeClassifier({ uid })],
   ['RandomForestClassifier', (uid) => new RandomForestClassifier({ uid })],
   ['DecisionTreeRegressor', (uid) => new DecisionTreeRegressor({ uid })],
   ['RandomForestRegressor', (uid) => new RandomForestRegressor({ uid })],
+  ['LogisticRegression', (uid) => new LogisticRegression({ uid })],
+  ['MultilayerPerceptronClassifier', (uid) => new MultilayerPerceptronClassifier({ uid })],
 ];
 for (const [name, create] of estimators) {
   const cls = `eddy.ml.${name}`;

@@ -1,6 +1,8 @@
 import { EddyError, describeValue } from '../../common/errors.js';
 import { DecisionTreeClassifier } from '../classification/decision-tree-classifier.js';
 import { RandomForestClassifier } from '../classification/random-forest-classifier.js';
+import { LogisticRegression } from '../classification/logistic-regression.js';
+import { MultilayerPerceptronClassifier } from '../classification/multilayer-perceptron-classifier.js';
 import { Bucketizer } from '../feature/bucketizer.js';
 import { Imputer } from '../feature/imputer.js';
 import { IndexToString } from '../feature/index-to-string.js';
@@ -32,6 +34,8 @@ const STAGES: Record<string, (params: Record<string, unknown>) => PipelineStage>
   RandomForestClassifier: (p) => new RandomForestClassifier(p),
   DecisionTreeRegressor: (p) => new DecisionTreeRegressor(p),
   RandomForestRegressor: (p) => new RandomForestRegressor(p),
+  LogisticRegression: (p) => new LogisticRegression(p),
+  MultilayerPerceptronClassifier: (p) => new MultilayerPerceptronClassifier(p),
 };
 
 export const PIPELINE_SPEC_STAGES = Object.keys(STAGES);

@@ -15,6 +15,11 @@ export interface ColumnPredictor extends PredictorColumns {
   predictColumns(columns: readonly Float64Array[], numRows?: number): Float64Array;
   predictRawColumns?(columns: readonly Float64Array[], numRows?: number): Float64Array;
   predictVarianceColumns?(columns: readonly Float64Array[], numRows?: number): Float64Array;
+  /**
+   * Turns row-major rawPrediction into probability in place (Spark's raw2probabilityInPlace: a sigmoid or a
+   * softmax for linear models and networks); without it, raw values are normalized to sum 1 (trees' class weights).
+   */
+  rawToProbabilityRows?(raw: Float64Array, numRows: number): void;
 }
 
 function vectors(rowMajor: Float64Array, numRows: number, width: number): ColumnVector {
@@ -41,12 +46,13 @@ export function transformWithPredictions(model: ColumnPredictor, dataset: DataFr
     const features = Array.from({ length: model.numFeatures }, () => new Float64Array(n));
     unpackFeatures(b.column(fi), n, features, 0, featuresName, model.uid);
     const added: ColumnVector[] = [];
-    // Probability is rawPrediction normalized per row (as both tree classifiers define it): walk the trees once.
+    // Probability is derived from rawPrediction per row, so the model runs once for both.
     const rawValues = raw || prob ? model.predictRawColumns!(features, n) : undefined;
     if (raw) added.push(vectors(rawValues!, n, C));
     if (prob) {
       const p = raw ? rawValues!.slice() : rawValues!;
-      for (let r = 0; r < n; r++) rawToProbabilityInPlace(p.subarray(r * C, (r + 1) * C));
+      if (model.rawToProbabilityRows !== undefined) model.rawToProbabilityRows(p, n);
+      else for (let r = 0; r < n; r++) rawToProbabilityInPlace(p.subarray(r * C, (r + 1) * C));
       added.push(vectors(p, n, C));
     }
     if (pred) added.push(new ColumnVector(DoubleType, n, model.predictColumns(features, n), null));

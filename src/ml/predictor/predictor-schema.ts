@@ -9,7 +9,8 @@ export interface PredictorColumns extends Params {
   readonly featuresCol: Param<string>;
   readonly labelCol: Param<string>;
   readonly predictionCol: Param<string>;
-  readonly weightCol: Param<string>;
+  /** Absent for predictors Spark gives no weights (MultilayerPerceptronClassifier). */
+  readonly weightCol?: Param<string>;
   readonly rawPredictionCol?: Param<string>;
   readonly probabilityCol?: Param<string>;
   readonly varianceCol?: Param<string>;
