@@ -82,8 +82,17 @@ function partitionOf(res: Obj): Obj {
   return ((res.responses as Obj[])[0]!.partitions as Obj[])[0]!;
 }
 
-/** Reads `count` response frames off a socket (resuming it), decoding each as `apiKey`/`version`. */
-function readResponses(s: Socket, count: number, apiKey: number, version: number): Promise<Obj[]> {
+/**
+ * Reads `count` response frames off a socket (resuming it), decoding each as `apiKey`/`version`, or the i-th as
+ * `kinds[i]` when given.
+ */
+function readResponses(
+  s: Socket,
+  count: number,
+  apiKey: number,
+  version: number,
+  kinds?: [number, number][],
+): Promise<Obj[]> {
   return new Promise((resolve, reject) => {
     const out: Obj[] = [];
     let buf: Buffer = Buffer.alloc(0);
@@ -91,7 +100,8 @@ function readResponses(s: Socket, count: number, apiKey: number, version: number
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
         const size = buf.readInt32BE(0);
-        const { correlationId, body } = decodeResponse(apiKey, version, buf.subarray(4, 4 + size));
+        const [key, v] = kinds?.[out.length] ?? [apiKey, version];
+        const { correlationId, body } = decodeResponse(key, v, buf.subarray(4, 4 + size));
         out.push({ correlationId, ...body });
         buf = buf.subarray(4 + size);
       }
@@ -302,5 +312,40 @@ describe('flow control', () => {
     const size = (one.records as Buffer).length;
     expect(size).toBeGreaterThan(cap);
     expect(size).toBe(12 + (one.records as Buffer).readInt32BE(8)); // exactly one whole batch
+  });
+});
+
+describe('frame assembly', () => {
+  it('keeps the bytes of large pipelined frames that arrive in many chunks, produce and other requests alike', async () => {
+    const b = await start({ 'auto.create.topics.enable': 'false' });
+    const c = await client(b);
+    await createTopic(c, 'asm');
+    const s = await rawSocket(b);
+    const batches = Array.from({ length: 6 }, (_, i) => batchOf(200, 1000, `a${i}-`)); // ~200 KiB each
+    const names = Array.from({ length: 3000 }, (_, i) => ({ name: `missing-topic-with-a-long-name-${i}` }));
+    const frames = [
+      ...batches.slice(0, 3).map((batch, i) => frame(0, 7, i + 1, produceBody('asm', batch, i === 1 ? -1 : 1))),
+      frame(3, 1, 4, { topics: names }), // ~110 KiB, not a produce: must get its own copy
+      ...batches.slice(3).map((batch, i) => frame(0, 7, i + 5, produceBody('asm', batch))),
+    ];
+    // Written in one go, so that frames straddle the chunks the socket delivers.
+    const kinds = frames.map((_, i): [number, number] => (i === 3 ? [3, 1] : [0, 7]));
+    const answers = readResponses(s, frames.length, 0, 7, kinds);
+    s.write(Buffer.concat(frames));
+    const all = await answers;
+    expect(all.map((r) => r.correlationId)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    for (const r of all.filter((_, i) => i !== 3)) {
+      expect(((r.responses as Obj[])[0]!.partitionResponses as Obj[])[0]).toMatchObject({ errorCode: 0 });
+    }
+    expect((all[3]!.topics as Obj[]).map((t) => t.name)).toEqual(names.map((n) => n.name));
+    // The log holds every batch byte for byte after its first 21 bytes (offset, epoch, magic, CRC are the broker's).
+    let offset = 0;
+    for (const batch of batches) {
+      const f = partitionOf(await c.send(1, 4, fetchBody('asm', offset, 0, batch.length)));
+      const stored = f.records as Buffer;
+      expect(stored.length).toBe(batch.length);
+      expect(stored.subarray(21).equals(batch.subarray(21))).toBe(true);
+      offset += 200;
+    }
   });
 });
