@@ -22,6 +22,8 @@ export interface ConnectionLimits {
   maxInFlight: number;
   /** eddy.connection.max.queued.response.bytes: answers not yet taken by the kernel before reading stops. */
   maxQueuedResponseBytes: number;
+  /** connections.max.idle.ms: a connection with no socket activity and nothing in flight for this long is closed. */
+  maxIdleMs: number;
 }
 
 /** Why a connection is not reading its socket right now. */
@@ -103,6 +105,15 @@ export class Connection {
     });
     socket.on('error', (e) => log.debug(`${id}: socket error ${e.message}`));
     socket.on('close', () => this.onClosed());
+    if (limits.maxIdleMs > 0) {
+      // As Kafka's connections.max.idle.ms: also what frees the budget held by a client that sent part of a
+      // frame and went silent.
+      socket.setTimeout(limits.maxIdleMs, () => {
+        if (this.slots.length > 0) return;
+        log.info(`${this.id}: closing connection idle for ${limits.maxIdleMs} ms (connections.max.idle.ms)`);
+        this.destroy();
+      });
+    }
   }
 
   stats(): ConnectionStats {
@@ -417,19 +428,21 @@ export class Connection {
   }
 
   private flush(): void {
+    // Every answer ready now goes out in one writev (a group commit often completes many at once).
+    let corked = false;
     while (this.slots.length > 0 && this.slots[0]!.done) {
       const slot = this.slots.shift()!;
       this.heldResponseBytes -= slot.responseBytes;
       this.giveBack(slot.requestBytes);
       if (this.closed || !slot.chunks) continue;
-      if (slot.chunks.length === 1) this.socket.write(slot.chunks[0]!);
-      else {
+      if (!corked) {
         this.socket.cork();
-        for (const c of slot.chunks) this.socket.write(c);
-        this.socket.uncork();
+        corked = true;
       }
+      for (const c of slot.chunks) this.socket.write(c);
       this.responsesSent++;
     }
+    if (corked) this.socket.uncork();
     if (this.closing) {
       this.endIfDrained();
       return;

@@ -349,3 +349,23 @@ describe('frame assembly', () => {
     }
   });
 });
+
+describe('idle connections', () => {
+  it('closes a connection that sent part of a frame and went silent (connections.max.idle.ms), freeing its budget', async () => {
+    const b = await start({ 'connections.max.idle.ms': 300 });
+    const known = new Set(b.stats().connections.map((c) => c.id));
+    const s = await rawSocket(b);
+    const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
+    const head = Buffer.alloc(4 + 10);
+    head.writeInt32BE(1 << 20, 0);
+    s.write(head);
+    await vi.waitFor(() => expect(statsOf(b, known)[0]?.reservedRequestBytes).toBe(1 << 20), WAIT);
+    await closed;
+    await vi.waitFor(() => expect(b.stats().queuedRequestBytes).toBe(0), WAIT);
+    // A long-polling fetch is not idleness: the broker answers it when its wait is over.
+    const c = await client(b);
+    await createTopic(c, 'quiet');
+    const f = await c.send(1, 4, fetchBody('quiet', 0, 800));
+    expect(partitionOf(f)).toMatchObject({ errorCode: 0 });
+  });
+});

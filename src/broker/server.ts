@@ -30,6 +30,7 @@ export async function listen(core: BrokerCore, host: string, port: number): Prom
     maxRequestBytes: core.config.int('socket.request.max.bytes', 1),
     maxInFlight: core.config.int('eddy.connection.max.in.flight.requests', 1),
     maxQueuedResponseBytes: core.config.int('eddy.connection.max.queued.response.bytes', 0),
+    maxIdleMs: core.config.int('connections.max.idle.ms', -1),
   };
   const pool = new RequestMemoryPool(core.config.int('queued.max.request.bytes', -1));
   const connections = new Set<Connection>();

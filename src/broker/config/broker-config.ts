@@ -30,6 +30,7 @@ export const BROKER_DEFAULTS: Readonly<Record<string, string>> = {
   'group.initial.rebalance.delay.ms': '3000',
   'offsets.retention.minutes': '10080',
   'queued.max.requests': '500',
+  'connections.max.idle.ms': '600000',
   /**
    * Bytes of requests the broker holds at once, across all connections: a frame's declared size is reserved
    * before its body is read and given back when it is answered; a connection that finds no room stops reading
@@ -140,6 +141,7 @@ export class BrokerConfig {
     }
     this.int('log.retention.bytes', -1);
     this.int('eddy.connection.max.in.flight.requests', 1);
+    this.int('connections.max.idle.ms', -1);
     this.int('eddy.connection.max.queued.response.bytes', 0);
     const queued = this.int('queued.max.request.bytes', -1);
     if (queued === 0 || (queued > 0 && queued < this.int('socket.request.max.bytes', 1))) {
