@@ -10,10 +10,13 @@
 // EDDY_BENCH_BROKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node flags to the broker process.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', 'dist', 'src', 'cli', 'bin.js');
@@ -53,9 +56,23 @@ function now() {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
-/** Loopback limit: bytes/s one process can push through a TCP socket to another that discards them. */
-async function loopback(totalBytes) {
-  const sink = `
+/**
+ * Loopback limit: bytes/s one process can push through a TCP socket to another that discards them. With
+ * `toFile`, the receiver instead does the least a broker must: checks a CRC32C of every chunk and appends it to
+ * a file (no framing, no protocol) — the ceiling for a single-threaded Node broker on this machine.
+ */
+async function loopback(totalBytes, toFile = null) {
+  const sink = toFile
+    ? `
+    const net = require('node:net'); const fs = require('node:fs');
+    const { crc32c } = require(${JSON.stringify(require.resolve('@node-rs/crc32'))});
+    const fd = fs.openSync(${JSON.stringify(toFile)}, 'a'); let pos = 0;
+    const srv = net.createServer((s) => {
+      s.on('data', (d) => { crc32c(d, 0); pos += fs.writeSync(fd, d, 0, d.length, pos); });
+      s.on('end', () => { s.end(); srv.close(); fs.closeSync(fd); });
+    });
+    srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));`
+    : `
     const net = require('node:net');
     const srv = net.createServer((s) => { s.on('data', () => {}); s.on('end', () => { s.end(); srv.close(); }); });
     srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));`;
@@ -74,6 +91,7 @@ async function loopback(totalBytes) {
     });`;
   const out = execFileSync(process.execPath, ['-e', src]).toString().trim();
   await new Promise((r) => child.on('exit', r));
+  if (toFile) rmSync(toFile, { force: true });
   return totalBytes / Number(out);
 }
 
@@ -204,15 +222,22 @@ async function consume(b, topic, count) {
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const limit = await loopback(Math.round(2 * 1024 ** 3 * Math.min(1, scale)));
+const rawLoop = await loopback(Math.round(1024 ** 3 * Math.min(1, scale)), join(work, 'raw-loop.log'));
 const pct = (bytesPerSec) => `${((100 * bytesPerSec) / limit).toFixed(0)}%`;
 const result = {
   date: new Date().toISOString(),
   cores: cpus().length,
+  loadAverage: loadavg()[0],
   loopbackBytesPerSec: limit,
+  rawLoopBytesPerSec: rawLoop,
   producerTuning: PRODUCER_TUNING,
 };
 console.log(
-  `\nbroker throughput via kcat (librdkafka 2.0.2), ${cpus().length} cores; loopback limit ${fmt(limit / 1e6)} MB/s`,
+  `\nbroker throughput via kcat (librdkafka 2.0.2), ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}`,
+);
+console.log(`loopback limit (1 TCP stream, receiver discards): ${fmt(limit / 1e6)} MB/s`);
+console.log(
+  `raw loop (1 TCP stream, receiver CRC32Cs and appends to a file): ${fmt(rawLoop / 1e6)} MB/s = ${pct(rawLoop)} of loopback`,
 );
 console.log(`kcat producer settings: ${PRODUCER_TUNING.filter((a) => a !== '-X').join(' ')}`);
 
