@@ -19,7 +19,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '..', 'dist', 'src', 'cli', 'bin.js');
+// EDDY_BENCH_BROKER_BIN runs another build's CLI as the broker (an A/B against an older commit).
+const bin = process.env.EDDY_BENCH_BROKER_BIN ?? join(here, '..', 'dist', 'src', 'cli', 'bin.js');
 const numeric = process.argv.slice(2).filter((a) => /^[\d.]+$/.test(a));
 const sections = process.argv.slice(2).filter((a) => !/^[\d.]+$/.test(a));
 const scale = Number(numeric[0] ?? 1);

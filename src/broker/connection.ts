@@ -5,13 +5,14 @@ import { ADVERTISED, apiKeysOf } from './handlers/api-versions.js';
 import type { HandlerContext } from './handler.js';
 import { API_VERSIONS_KEY, CODECS, decodeRequestHeader, encodeResponse, skipTags } from './protocol/codecs.js';
 import { WireReader } from './protocol/wire.js';
+import type { FrameScratch } from './frame-scratch.js';
 import type { RequestMemoryPool, Reservation } from './request-memory-pool.js';
 
 const log = getLogger('broker.server');
 
 const PRODUCE_KEY = 0;
 const FETCH_KEY = 1;
-/** Frames at least this large that arrive in several chunks are assembled in a reused buffer. */
+/** Frames at least this large that arrive in several chunks are assembled in the broker's scratch buffer. */
 const ASSEMBLY_MIN_BYTES = 64 * 1024;
 
 /** The per-connection bounds, from the broker config (names in the broker README). */
@@ -88,7 +89,6 @@ export class Connection {
   private queuedFetches = 0;
   private responsesSent = 0;
   private fetchChain: Promise<unknown> = Promise.resolve();
-  private assembly: Buffer | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -96,6 +96,7 @@ export class Connection {
     readonly id: string,
     private readonly limits: ConnectionLimits,
     private readonly pool: RequestMemoryPool,
+    private readonly scratch: FrameScratch,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
@@ -175,7 +176,6 @@ export class Connection {
     this.closed = true;
     this.chunks = [];
     this.buffered = 0;
-    this.assembly = null;
     if (this.waitingFor) this.pool.cancel(this.waitingFor);
     this.waitingFor = null;
     this.frameReserved = -1;
@@ -239,14 +239,17 @@ export class Connection {
         if (first.length === 4 + size) this.chunks.shift();
         else this.chunks[0] = first.subarray(4 + size);
         this.buffered -= 4 + size;
-      } else if (size >= ASSEMBLY_MIN_BYTES) {
-        frame = this.take(this.assemblyFor(size), size);
-        lent = true;
       } else {
-        frame = this.take(Buffer.allocUnsafe(size), size);
+        const scratch = size >= ASSEMBLY_MIN_BYTES ? this.scratch.acquire(size) : null;
+        lent = scratch !== null;
+        frame = this.take(scratch ?? Buffer.allocUnsafe(size), size);
       }
       this.frameReserved = -1;
-      this.dispatch(frame, lent);
+      try {
+        this.dispatch(frame, lent);
+      } finally {
+        if (lent) this.scratch.release();
+      }
     }
     this.updateReading();
   }
@@ -262,19 +265,6 @@ export class Connection {
       if (n === 4) break;
     }
     return head.readInt32BE(0);
-  }
-
-  /**
-   * The reusable buffer large frames (produce batches) are assembled in: copying socket chunks into memory
-   * that is already mapped costs a fraction of allocating a fresh megabyte per request (page faults, zeroing,
-   * GC), which profiling showed as the largest cost on the produce path after the write itself.
-   */
-  private assemblyFor(size: number): Buffer {
-    if (this.assembly === null || this.assembly.length < size) {
-      const grown = Math.max(size, Math.min(2 * (this.assembly?.length ?? 0), this.limits.maxRequestBytes));
-      this.assembly = Buffer.allocUnsafeSlow(grown);
-    }
-    return this.assembly;
   }
 
   /** Consumes a size prefix and `size` bytes of frame from the buffered chunks into `into`. */
@@ -320,7 +310,7 @@ export class Connection {
 
   /**
    * `frame` has been reserved in the pool (its length); the slot gives the reservation back when answered.
-   * A `lent` frame lives in the connection's assembly buffer, which the next large frame overwrites: only a
+   * A `lent` frame lives in the broker's scratch buffer, which the next large frame overwrites: only a
    * Produce is decoded in place (its handler stores the batches before it first awaits — the contract in
    * handler.ts); any other request gets its own copy first.
    */
