@@ -255,10 +255,12 @@ describe('flow control', () => {
       const s = await rawSocket(b);
       s.write(f.subarray(0, f.length >> 1));
       holders.push(s);
-      // In order, so that the first three are the ones that get the budget.
+      // In order, so that the first three are the ones that get the budget (the fourth stops reading, so
+      // only its waiting is awaited, not all its bytes).
       await vi.waitFor(() => {
+        if (holders.length === 4) return expect(b.stats().connectionsWaitingForMemory).toBe(1);
         const buffered = statsOf(b, known).reduce((sum, x) => sum + x.bufferedRequestBytes, 0);
-        expect(buffered).toBe(holders.reduce((sum, _, i) => sum + (frames[i]!.length >> 1), 0));
+        return expect(buffered).toBe(holders.reduce((sum, _, i) => sum + (frames[i]!.length >> 1), 0));
       }, WAIT);
     }
     const small = await rawSocket(b);
@@ -354,7 +356,8 @@ describe('frame assembly', () => {
 
 describe('idle connections', () => {
   it('closes a connection that sent part of a frame and went silent (connections.max.idle.ms), freeing its budget', async () => {
-    const b = await start({ 'connections.max.idle.ms': 300 });
+    // Idle and wait times far apart, so that a loaded machine's scheduling pauses cannot blur them.
+    const b = await start({ 'connections.max.idle.ms': 500 });
     const known = new Set(b.stats().connections.map((c) => c.id));
     const s = await rawSocket(b);
     const closed = new Promise<void>((resolve) => s.once('close', () => resolve()));
@@ -367,7 +370,7 @@ describe('idle connections', () => {
     // A long-polling fetch is not idleness: the broker answers it when its wait is over.
     const c = await client(b);
     await createTopic(c, 'quiet');
-    const f = await c.send(1, 4, fetchBody('quiet', 0, 800));
+    const f = await c.send(1, 4, fetchBody('quiet', 0, 1500));
     expect(partitionOf(f)).toMatchObject({ errorCode: 0 });
   });
 });
