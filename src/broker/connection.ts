@@ -5,14 +5,14 @@ import { ADVERTISED, apiKeysOf } from './handlers/api-versions.js';
 import type { HandlerContext } from './handler.js';
 import { API_VERSIONS_KEY, CODECS, decodeRequestHeader, encodeResponse, skipTags } from './protocol/codecs.js';
 import { WireReader } from './protocol/wire.js';
-import type { FrameScratch } from './frame-scratch.js';
+import type { FrameShelf } from './frame-shelf.js';
 import type { RequestMemoryPool, Reservation } from './request-memory-pool.js';
 
 const log = getLogger('broker.server');
 
 const PRODUCE_KEY = 0;
 const FETCH_KEY = 1;
-/** Frames at least this large that arrive in several chunks are assembled in the broker's scratch buffer. */
+/** Frames at least this large that arrive in several chunks are assembled in a buffer from the broker's shelf. */
 const ASSEMBLY_MIN_BYTES = 64 * 1024;
 
 /** The per-connection bounds, from the broker config (names in the broker README). */
@@ -89,6 +89,8 @@ export class Connection {
   private queuedFetches = 0;
   private responsesSent = 0;
   private fetchChain: Promise<unknown> = Promise.resolve();
+  /** The large frame being copied into a shelf buffer as its bytes arrive. */
+  private assembling: { buf: Buffer; size: number; filled: number } | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -96,7 +98,7 @@ export class Connection {
     readonly id: string,
     private readonly limits: ConnectionLimits,
     private readonly pool: RequestMemoryPool,
-    private readonly scratch: FrameScratch,
+    private readonly shelf: FrameShelf,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
@@ -122,7 +124,7 @@ export class Connection {
       id: this.id,
       inFlightRequests: this.slots.length,
       reservedRequestBytes: this.reservedBytes,
-      bufferedRequestBytes: this.buffered,
+      bufferedRequestBytes: this.buffered + (this.assembling ? 4 + this.assembling.filled : 0),
       queuedResponseBytes: this.queuedResponseBytes(),
       queuedFetches: this.queuedFetches,
       awaitingDrain: this.drainWaiters.length > 0,
@@ -176,6 +178,8 @@ export class Connection {
     this.closed = true;
     this.chunks = [];
     this.buffered = 0;
+    if (this.assembling) this.shelf.release(this.assembling.buf);
+    this.assembling = null;
     if (this.waitingFor) this.pool.cancel(this.waitingFor);
     this.waitingFor = null;
     this.frameReserved = -1;
@@ -193,9 +197,44 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.closing) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    const a = this.assembling;
+    if (a === null) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      this.process();
+      return;
+    }
+    const n = Math.min(chunk.length, a.size - a.filled);
+    chunk.copy(a.buf, a.filled, 0, n);
+    a.filled += n;
+    if (n < chunk.length) {
+      this.chunks.push(chunk.subarray(n));
+      this.buffered += chunk.length - n;
+    }
+    if (a.filled < a.size) return;
+    this.assembling = null;
+    this.frameReserved = -1;
+    try {
+      this.dispatch(a.buf.subarray(0, a.size), true);
+    } finally {
+      this.shelf.release(a.buf);
+    }
     this.process();
+  }
+
+  /** Moves the buffered start of a large frame into a shelf buffer; onData copies the rest in as it arrives. */
+  private startAssembly(size: number): void {
+    const buf = this.shelf.acquire(size);
+    let skip = 4;
+    let filled = 0;
+    for (const c of this.chunks) {
+      const from = Math.min(skip, c.length);
+      skip -= from;
+      filled += c.copy(buf, filled, from);
+    }
+    this.chunks = [];
+    this.buffered = 0;
+    this.assembling = { buf, size, filled };
   }
 
   /** Dispatches the whole frames buffered, as far as the in-flight limit and the request pool allow. */
@@ -230,25 +269,27 @@ export class Connection {
         this.frameReserved = size;
         this.reservedBytes += size;
       }
-      if (this.buffered < 4 + size) break;
+      if (this.buffered < 4 + size) {
+        if (size >= ASSEMBLY_MIN_BYTES) this.startAssembly(size);
+        break;
+      }
       const first = this.chunks[0]!;
       let frame: Buffer;
-      let lent = false;
+      let shelved: Buffer | null = null;
       if (first.length >= 4 + size) {
         frame = first.subarray(4, 4 + size);
         if (first.length === 4 + size) this.chunks.shift();
         else this.chunks[0] = first.subarray(4 + size);
         this.buffered -= 4 + size;
       } else {
-        const scratch = size >= ASSEMBLY_MIN_BYTES ? this.scratch.acquire(size) : null;
-        lent = scratch !== null;
-        frame = this.take(scratch ?? Buffer.allocUnsafe(size), size);
+        shelved = size >= ASSEMBLY_MIN_BYTES ? this.shelf.acquire(size) : null;
+        frame = this.take(shelved ?? Buffer.allocUnsafe(size), size);
       }
       this.frameReserved = -1;
       try {
-        this.dispatch(frame, lent);
+        this.dispatch(frame, shelved !== null);
       } finally {
-        if (lent) this.scratch.release();
+        if (shelved) this.shelf.release(shelved);
       }
     }
     this.updateReading();
@@ -310,7 +351,7 @@ export class Connection {
 
   /**
    * `frame` has been reserved in the pool (its length); the slot gives the reservation back when answered.
-   * A `lent` frame lives in the broker's scratch buffer, which the next large frame overwrites: only a
+   * A `lent` frame lives in a shelf buffer, which goes back to the shelf right after this call: only a
    * Produce is decoded in place (its handler stores the batches before it first awaits — the contract in
    * handler.ts); any other request gets its own copy first.
    */

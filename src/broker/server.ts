@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { getLogger } from '../common/log.js';
 import { Connection, type ConnectionStats } from './connection.js';
 import type { BrokerCore } from './core.js';
-import { FrameScratch } from './frame-scratch.js';
+import { FrameShelf } from './frame-shelf.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 
 const log = getLogger('broker.server');
@@ -15,8 +15,8 @@ export interface ServerStats {
   queuedMaxRequestBytes: number;
   /** Connections paused until the request pool has room. */
   connectionsWaitingForMemory: number;
-  /** The one buffer large frames are assembled in (the largest such frame so far). */
-  scratchBytes: number;
+  /** Bytes kept on the shelf of reusable buffers large frames are assembled in (at most 8 × 2 MiB). */
+  assemblyBufferBytes: number;
   connections: ConnectionStats[];
 }
 
@@ -36,12 +36,12 @@ export async function listen(core: BrokerCore, host: string, port: number): Prom
     maxIdleMs: core.config.int('connections.max.idle.ms', -1),
   };
   const pool = new RequestMemoryPool(core.config.int('queued.max.request.bytes', -1));
-  const scratch = new FrameScratch();
+  const shelf = new FrameShelf();
   const connections = new Set<Connection>();
   let seq = 0;
   const server = createServer((socket) => {
     const id = `c${++seq}-${socket.remoteAddress}:${socket.remotePort}`;
-    const c = new Connection(socket, core, id, limits, pool, scratch);
+    const c = new Connection(socket, core, id, limits, pool, shelf);
     connections.add(c);
     socket.on('close', () => connections.delete(c));
   });
@@ -62,7 +62,7 @@ export async function listen(core: BrokerCore, host: string, port: number): Prom
       queuedRequestBytes: pool.reserved,
       queuedMaxRequestBytes: pool.capacity,
       connectionsWaitingForMemory: pool.waiters,
-      scratchBytes: scratch.size,
+      assemblyBufferBytes: shelf.size,
       connections: [...connections].map((c) => c.stats()),
     }),
     close: () =>
