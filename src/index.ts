@@ -6,6 +6,8 @@ export { parseSize, formatSize } from './common/size.js';
 export { getLogger, setLogLevel, type LogLevel, type Logger } from './common/log.js';
 export { crc32c } from './common/checksum.js';
 export { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
+export type { ServerStats as BrokerStats } from './broker/server.js';
+export type { ConnectionStats, PauseReason } from './broker/connection.js';
 export type {
   Handler,
   HandlerContext,

@@ -19,7 +19,7 @@ import { listOffsetsHandler } from './handlers/list-offsets.js';
 import { metadataHandler } from './handlers/metadata.js';
 import { produceHandler } from './handlers/produce.js';
 import { invalidTopicName, LogManager } from './log/log-manager.js';
-import { listen } from './server.js';
+import { listen, type ServerStats } from './server.js';
 
 const log = getLogger('broker');
 
@@ -51,6 +51,11 @@ export interface Broker {
   readonly services: BrokerServices;
   /** Adds or replaces handlers while running (ApiVersions advertises them from then on). */
   registerHandlers(handlers: HandlerRegistry): void;
+  /**
+   * The flow-control accounting right now: request bytes held in the broker-wide pool and, per connection,
+   * requests in flight, queued response bytes and whether (and why) its reading is paused.
+   */
+  stats(): ServerStats;
   /** Stops listening, closes every connection, flushes and closes the logs. */
   close(): Promise<void>;
 }
@@ -167,6 +172,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     nodeId,
     dataDir,
     services,
+    stats: () => listening.stats(),
     registerHandlers(extra) {
       for (const [k, h] of extra) handlers.set(k, h);
     },

@@ -11,6 +11,10 @@
  * of flexible versions hold their spec default); when encoding a
  * response, an absent field takes the spec's default (0, '', false, empty array, or null where nullable), so a
  * handler returns only what it knows.
+ *
+ * Produce (API key 0) is the one exception to "a decoded request is the handler's to keep": its `records`
+ * buffers may live in the connection's reused receive buffer, so a Produce handler must validate and store
+ * (or copy) them before its first `await`; the built-in one writes them to the log synchronously.
  */
 
 /** What the server tells a handler about the request it answers. */

@@ -36,4 +36,17 @@ describe('server.properties', () => {
     expect(validateTopicConfigs({ 'segment.bytes': '10' })).toMatch(/segment\.bytes="10"/);
     expect(validateTopicConfigs({ 'no.such': '1' })).toMatch(/unknown topic config "no.such"/);
   });
+
+  it('refuses a request pool that could never admit the largest request, as Kafka does', () => {
+    expect(() => new BrokerConfig({ 'queued.max.request.bytes': 1000 }).validate()).toThrow(
+      /queued\.max\.request\.bytes=1000 must be -1 \(unbounded\) or at least socket\.request\.max\.bytes \(104857600\)/,
+    );
+    expect(() => new BrokerConfig({ 'queued.max.request.bytes': 0 }).validate()).toThrow(
+      /queued\.max\.request\.bytes=0/,
+    );
+    expect(() => new BrokerConfig({ 'queued.max.request.bytes': -1 }).validate()).not.toThrow();
+    expect(() => new BrokerConfig({ 'eddy.connection.max.in.flight.requests': 0 }).validate()).toThrow(
+      /eddy\.connection\.max\.in\.flight\.requests="0" must be an integer ≥ 1/,
+    );
+  });
 });

@@ -30,6 +30,21 @@ export const BROKER_DEFAULTS: Readonly<Record<string, string>> = {
   'group.initial.rebalance.delay.ms': '3000',
   'offsets.retention.minutes': '10080',
   'queued.max.requests': '500',
+  'connections.max.idle.ms': '600000',
+  /**
+   * Bytes of requests the broker holds at once, across all connections: a frame's declared size is reserved
+   * before its body is read and given back when it is answered; a connection that finds no room stops reading
+   * until there is. Kafka's default is -1 (unbounded); Eddy bounds it by default. -1 turns the bound off.
+   */
+  'queued.max.request.bytes': '536870912',
+  /** Eddy: requests one connection may have read and not yet answered before the broker stops reading it. */
+  'eddy.connection.max.in.flight.requests': '100',
+  /**
+   * Eddy: response bytes held for one connection (not yet taken by the kernel) before the broker stops reading
+   * its requests and holds back its next fetch: a consumer that does not read costs at most this plus one
+   * fetch response.
+   */
+  'eddy.connection.max.queued.response.bytes': '16777216',
   /**
    * Eddy's flush policy. `acks-all` (default): a Produce with acks=all (-1) is answered only after its batches
    * are fdatasync'ed, one sync shared by all requests waiting on a partition (group commit); acks=1 is answered
@@ -125,6 +140,17 @@ export class BrokerConfig {
       this.int(name, 1);
     }
     this.int('log.retention.bytes', -1);
+    this.int('eddy.connection.max.in.flight.requests', 1);
+    this.int('connections.max.idle.ms', -1);
+    this.int('eddy.connection.max.queued.response.bytes', 0);
+    const queued = this.int('queued.max.request.bytes', -1);
+    if (queued === 0 || (queued > 0 && queued < this.int('socket.request.max.bytes', 1))) {
+      // Kafka's rule: a pool smaller than the largest request could never admit that request.
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `broker config queued.max.request.bytes=${queued} must be -1 (unbounded) or at least socket.request.max.bytes (${this.get('socket.request.max.bytes')})`,
+      );
+    }
     this.bool('auto.create.topics.enable');
     this.bool('delete.topic.enable');
     this.millis('log.retention');
