@@ -1,18 +1,10 @@
 import kafkajs from 'kafkajs';
 import { EddyError } from '../common/errors.js';
+import type { InputMessage } from './message-batch.js';
 
 const { Kafka, logLevel } = kafkajs;
 type Consumer = ReturnType<InstanceType<typeof Kafka>['consumer']>;
 type Admin = ReturnType<InstanceType<typeof Kafka>['admin']>;
-
-/** One input message, as the serving batch needs it. */
-export interface InputMessage {
-  key: Buffer | null;
-  value: Buffer | null;
-  partition: number;
-  offset: bigint;
-  timestampMs: number;
-}
 
 /**
  * The input of `serve({ group })`: a consumer in a Kafka consumer group, so instances in one group share the
