@@ -1,4 +1,3 @@
-import kafkajs from 'kafkajs';
 import { EddyError, describeValue } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import type { DataFrame } from '../dataframe/dataframe.js';
@@ -6,6 +5,7 @@ import type { Transformer } from '../ml/pipeline/stage.js';
 import type { Eddy } from '../session.js';
 import type { StreamingQuery } from '../streaming/query.js';
 import type { TriggerSpec } from '../streaming/trigger.js';
+import { AnswerWriter, type OutputRecord } from './answer-writer.js';
 import type { Predictions } from './batch-predictor.js';
 import { GroupInput } from './group-input.js';
 import { decodeBatch, messagesOfKafkaBatch, messagesOfList, type MessageBatch } from './message-batch.js';
@@ -14,8 +14,6 @@ import { resolveModel, savedVersion, type Served } from './served-model.js';
 import { LatencyWindow, type ServingProgress } from './serving-progress.js';
 import type { ServingSchema } from './serving-schema.js';
 
-const { Kafka, logLevel } = kafkajs;
-type Producer = ReturnType<InstanceType<typeof Kafka>['producer']>;
 const log = getLogger('serve');
 
 export interface ServeOptions {
@@ -67,7 +65,7 @@ export class ModelServer {
 
   private constructor(
     private served: Served,
-    private readonly producer: Producer,
+    private readonly writer: AnswerWriter,
     private readonly opts: ServeOptions & { format: MessageFormat },
   ) {}
 
@@ -87,10 +85,8 @@ export class ModelServer {
     const served = await resolveModel(eddy, options);
     // The broker getter throws on a session started with broker: false, with a message saying so.
     const servers = options.bootstrapServers ?? eddy.broker.bootstrapServers;
-    const kafka = new Kafka({ clientId: 'eddy-serve', brokers: servers.split(','), logLevel: logLevel.NOTHING });
-    const producer = kafka.producer({ allowAutoTopicCreation: true });
-    await producer.connect();
-    const server = new ModelServer(served, producer, { ...options, format, bootstrapServers: servers });
+    const writer = await AnswerWriter.connect(servers);
+    const server = new ModelServer(served, writer, { ...options, format, bootstrapServers: servers });
     try {
       await server.startQuery(eddy);
     } catch (e) {
@@ -188,7 +184,7 @@ export class ModelServer {
     this.timer = null;
     await this.query?.stop();
     await this.group?.stop();
-    await this.producer.disconnect();
+    await this.writer.close();
   }
 
   /** Emits a progress report for the interval since the last one. */
@@ -270,7 +266,7 @@ export class ModelServer {
         }
       }
     }
-    const out: { key: Buffer | null; value: string }[] = [];
+    const out: OutputRecord[] = [];
     for (let row = 0; row < decoded.good.length; row++) {
       const a = answers[row];
       const i = decoded.good[row]!;
@@ -278,9 +274,9 @@ export class ModelServer {
         if (!refused.has(row)) dead.push({ index: i, reason: 'the model dropped this row (handleInvalid=skip)' });
         continue;
       }
-      out.push({ key: asBuffer(batch.keys[i] ?? null), value: a });
+      out.push({ key: batch.keys[i] ?? null, value: a });
     }
-    if (out.length > 0) await this.producer.send({ topic: this.opts.outputTopic, messages: out });
+    if (out.length > 0) await this.writer.write(this.opts.outputTopic, out);
     if (dead.length > 0) await this.deadLetters(batch, dead);
     const now = Date.now();
     for (let row = 0; row < decoded.good.length; row++) {
@@ -298,12 +294,12 @@ export class ModelServer {
     const where = (i: number) => `${this.opts.inputTopic}-${batch.partitions[i]}@${batch.offsets[i]}`;
     for (const d of dead) note(`dead letter ${where(d.index)}: ${d.reason}`);
     if (this.opts.deadLetterTopic === undefined) return;
-    await this.producer.send({
-      topic: this.opts.deadLetterTopic,
-      messages: dead.map(({ index: i, reason }) => {
+    await this.writer.write(
+      this.opts.deadLetterTopic,
+      dead.map(({ index: i, reason }) => {
         const value = batch.values[i] ?? null;
         return {
-          key: asBuffer(batch.keys[i] ?? null),
+          key: batch.keys[i] ?? null,
           value: JSON.stringify({
             error: reason,
             topic: this.opts.inputTopic,
@@ -314,7 +310,7 @@ export class ModelServer {
           }),
         };
       }),
-    });
+    );
   }
 }
 
@@ -329,10 +325,4 @@ export function formatProgress(p: ServingProgress): string {
 
 function safeName(topic: string): string {
   return topic.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
-/** A Buffer over the same bytes (kafkajs wants Buffers; the source's columns may hold plain Uint8Arrays). */
-function asBuffer(b: Uint8Array | null): Buffer | null {
-  if (b === null || Buffer.isBuffer(b)) return b;
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
