@@ -86,7 +86,7 @@ try {
       new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth: 10 }),
     ],
   }).fit(train);
-  const treeRows = tree20Rows(MESSAGES, 2).map(({ label, ...features }) => features);
+  const treeRows = tree20Rows(MESSAGES, 2).map((r) => Object.fromEntries(TREE.map((c) => [c, r[c]])));
   const models = [
     { name: 'iris', model: irisModel, cols: IRIS, rows: Array.from({ length: MESSAGES }, (_, i) => irisRows[i % 150]) },
     { name: 'tree20', model: treeModel, cols: TREE, rows: treeRows },
