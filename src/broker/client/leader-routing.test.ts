@@ -4,6 +4,7 @@ import { isEddyError } from '../../common/errors.js';
 import { apiKeysOf } from '../handlers/api-versions.js';
 import { decodeRequest, encodeResponse } from '../protocol/codecs.js';
 import type { Message } from '../protocol/message-codec.js';
+import { BrokerConnection } from './connection.js';
 import { KafkaClient } from './kafka-client.js';
 import { encodeRecordBatches } from './record-encoder.js';
 
@@ -228,9 +229,8 @@ describe('leader routing and retries', () => {
     expect(f!.records.values.map((v) => v!.toString())).toEqual(['by id']);
     expect((await client.produce('t', 0, [{ value: 'v' }])).baseOffset).toBe(5);
     expect((await client.listOffsets([{ topic: 't', partition: 0, timestamp: -1n }]))[0]!.offset).toBe(7);
-    const conn = await (
-      client as unknown as { nodeConnection(n: number): Promise<import('./connection.js').BrokerConnection> }
-    ).nodeConnection(1);
+    const conn = await BrokerConnection.open({ host: '127.0.0.1', port: a!.port, clientId: 'test' });
+    open.push(conn);
     expect([0, 1, 2, 3].map((k) => conn.versions.version(k))).toEqual([11, 17, 10, 12]);
   });
 });
