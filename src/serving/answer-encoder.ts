@@ -43,7 +43,21 @@ export class AnswerEncoder {
   encode(text: string, fields: Record<string, unknown>, prediction: unknown, probability: unknown): string {
     const end = text.lastIndexOf('}');
     if (end < 0 || this.collides(fields)) return JSON.stringify(this.object(fields, prediction, probability));
-    let out = text.slice(0, end);
+    return text.slice(0, end) + this.suffix(prediction, probability);
+  }
+
+  /**
+   * One answer written as bytes into `arena`: the message's bytes up to its closing brace (at `closeAt`; the
+   * flat-JSON scanner has checked the message holds no answer field), then the answer's fields.
+   */
+  encodeInto(arena: ByteArena, bytes: Uint8Array, closeAt: number, prediction: unknown, probability: unknown): Buffer {
+    const suffix = this.suffix(prediction, probability);
+    return arena.put(bytes, closeAt, suffix);
+  }
+
+  /** The answer's fields, from the comma after the input's last field to the closing brace. */
+  private suffix(prediction: unknown, probability: unknown): string {
+    let out = '';
     if (this.predictionKey !== null) {
       out += this.predictionKey + jsonValue(prediction);
       if (this.labelJson !== null) {
@@ -53,6 +67,11 @@ export class AnswerEncoder {
     }
     if (this.probabilityKey !== null) out += this.probabilityKey + jsonValue(probability);
     return out + this.tail;
+  }
+
+  /** The answer's field names: a message carrying one of them is re-encoded whole. */
+  get fieldNames(): readonly string[] {
+    return this.answerKeys;
   }
 
   /** Whether the input's text cannot simply be appended to: it holds an answer field, or may be `{}`. */
@@ -91,4 +110,29 @@ function jsonValue(v: unknown): string {
     return s + ']';
   }
   return v === undefined ? 'null' : JSON.stringify(v);
+}
+
+/**
+ * The bytes of a batch's answers, in chunks: each answer is a view into a chunk, so writing N answers costs a
+ * few allocations, not N buffers and N strings.
+ */
+export class ByteArena {
+  private chunk = Buffer.allocUnsafe(0);
+  private used = 0;
+
+  constructor(private readonly chunkSize = 256 * 1024) {}
+
+  /** Appends bytes[0, end) then `text` (UTF-8); returns a view of what was appended. */
+  put(bytes: Uint8Array, end: number, text: string): Buffer {
+    const need = end + text.length * 3;
+    if (this.chunk.length - this.used < need) {
+      this.chunk = Buffer.allocUnsafe(Math.max(this.chunkSize, need));
+      this.used = 0;
+    }
+    const start = this.used;
+    this.chunk.set(end === bytes.length ? bytes : bytes.subarray(0, end), start);
+    const written = this.chunk.write(text, start + end, 'utf8');
+    this.used = start + end + written;
+    return this.chunk.subarray(start, this.used);
+  }
 }

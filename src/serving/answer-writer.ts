@@ -1,9 +1,9 @@
 import { KafkaClient } from '../broker/client/kafka-client.js';
 
-/** One output message: the input's key, the answer (or dead letter) as JSON text. */
+/** One output message: the input's key, the answer (or dead letter) as JSON text or its UTF-8 bytes. */
 export interface OutputRecord {
   key: Uint8Array | null;
-  value: string;
+  value: string | Uint8Array;
 }
 
 /**

@@ -5,10 +5,11 @@ import type { Transformer } from '../ml/pipeline/stage.js';
 import type { Eddy } from '../session.js';
 import type { StreamingQuery } from '../streaming/query.js';
 import type { TriggerSpec } from '../streaming/trigger.js';
+import { ByteArena } from './answer-encoder.js';
 import { AnswerWriter, type OutputRecord } from './answer-writer.js';
 import type { Predictions } from './batch-predictor.js';
 import { GroupInput } from './group-input.js';
-import { decodeBatch, messagesOfKafkaBatch, messagesOfList, type MessageBatch } from './message-batch.js';
+import { messagesOfKafkaBatch, messagesOfList, type MessageBatch } from './message-batch.js';
 import { parseMessageFormat, utf8, type MessageFormat } from './message-codec.js';
 import { resolveModel, savedVersion, type Served } from './served-model.js';
 import { LatencyWindow, type ServingProgress } from './serving-progress.js';
@@ -82,7 +83,7 @@ export class ModelServer {
         'serve: watch needs modelPath (the path to watch for a newly saved model)',
       );
     }
-    const served = await resolveModel(eddy, options);
+    const served = await resolveModel(eddy, format, options);
     // The broker getter throws on a session started with broker: false, with a message saying so.
     const servers = options.bootstrapServers ?? eddy.broker.bootstrapServers;
     const writer = await AnswerWriter.connect(servers);
@@ -210,7 +211,7 @@ export class ModelServer {
     }
     if (version === this.served.version) return;
     try {
-      const next = await resolveModel(eddy, { modelPath: path });
+      const next = await resolveModel(eddy, this.opts.format, { modelPath: path });
       log.info(
         `watch: ${path} saved anew at ${new Date(next.savedAt ?? 0).toISOString()}; now serving ${next.model.uid}`,
       );
@@ -231,19 +232,32 @@ export class ModelServer {
     if (this.opts.watch === true) await this.reloadIfSaved(eddy);
     // One model answers the whole batch, even if a reload were to happen meanwhile.
     const served = this.served;
-    const decoded = decodeBatch(batch, this.opts.format, served.schema.fields);
+    const decoded = served.decoder.decode(batch);
+    const arena = new ByteArena();
     const dead = decoded.dead.map(({ index, reason }) => ({ index, reason }));
-    const answers: (string | undefined)[] = new Array<string | undefined>(decoded.good.length);
+    const answers: (string | Uint8Array | undefined)[] = new Array<string | Uint8Array | undefined>(
+      decoded.good.length,
+    );
     const refused = new Set<number>();
     const answer = (p: Predictions) => {
       for (let k = 0; k < p.count; k++) {
         const row = p.rowIds[k]!;
-        answers[row] = served.encoder.encode(
-          decoded.texts[row]!,
-          decoded.objects[row]!,
-          p.prediction?.get(k),
-          p.probability?.get(k),
-        );
+        const closeAt = decoded.closeAt[row]!;
+        answers[row] =
+          closeAt >= 0
+            ? served.encoder.encodeInto(
+                arena,
+                batch.values[decoded.good[row]!]!,
+                closeAt,
+                p.prediction?.get(k),
+                p.probability?.get(k),
+              )
+            : served.encoder.encode(
+                decoded.texts[row]!,
+                decoded.objects[row]!,
+                p.prediction?.get(k),
+                p.probability?.get(k),
+              );
       }
     };
     if (decoded.good.length > 0) {

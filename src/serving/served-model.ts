@@ -5,6 +5,8 @@ import { parseJsonData, readerFor } from '../ml/persistence/stage-io.js';
 import type { Eddy } from '../session.js';
 import { AnswerEncoder } from './answer-encoder.js';
 import { BatchPredictor } from './batch-predictor.js';
+import { BatchDecoder } from './message-batch.js';
+import type { MessageFormat } from './message-codec.js';
 import { servingSchema, type ServingSchema } from './serving-schema.js';
 
 /** The model answering now, with what serving derives from it once (not per batch). */
@@ -17,6 +19,7 @@ export interface Served {
   version: string | null;
   predictor: BatchPredictor;
   encoder: AnswerEncoder;
+  decoder: BatchDecoder;
 }
 
 /** What identifies one save at a path: metadata.json's uid and timestamp (a save in the same ms still differs by uid). */
@@ -27,20 +30,32 @@ export async function savedVersion(eddy: Eddy, path: string): Promise<{ key: str
   return { key: `${String(uid)}@${String(savedAt)}`, savedAt };
 }
 
-function served(eddy: Eddy, model: Transformer, savedAt: number | null, version: string | null): Served {
+function served(
+  eddy: Eddy,
+  format: MessageFormat,
+  model: Transformer,
+  savedAt: number | null,
+  version: string | null,
+): Served {
   const schema = servingSchema(model);
+  const encoder = new AnswerEncoder(schema, model.uid, savedAt);
   return {
     model,
     schema,
     savedAt,
     version,
     predictor: new BatchPredictor(model, schema, eddy),
-    encoder: new AnswerEncoder(schema, model.uid, savedAt),
+    encoder,
+    decoder: new BatchDecoder(format, schema.fields, encoder.fieldNames),
   };
 }
 
 /** The model of serve's options: the one given, or the one saved at modelPath. */
-export async function resolveModel(eddy: Eddy, o: { model?: Transformer; modelPath?: string }): Promise<Served> {
+export async function resolveModel(
+  eddy: Eddy,
+  format: MessageFormat,
+  o: { model?: Transformer; modelPath?: string },
+): Promise<Served> {
   if ((o.model === undefined) === (o.modelPath === undefined)) {
     throw new EddyError('INVALID_ARGUMENT', 'serve needs exactly one of model (a fitted Transformer) and modelPath');
   }
@@ -51,7 +66,7 @@ export async function resolveModel(eddy: Eddy, o: { model?: Transformer; modelPa
         `serve: model must be a fitted Transformer, got ${describeValue(o.model)}`,
       );
     }
-    return served(eddy, o.model, null, null);
+    return served(eddy, format, o.model, null, null);
   }
   const { key, savedAt } = await savedVersion(eddy, o.modelPath!);
   const stage = await loadStage(o.modelPath!, { fs: eddy.fs });
@@ -61,5 +76,5 @@ export async function resolveModel(eddy: Eddy, o: { model?: Transformer; modelPa
       `${o.modelPath} holds ${stage.uid}, an unfitted estimator; save a fitted model`,
     );
   }
-  return served(eddy, stage, savedAt, key);
+  return served(eddy, format, stage, savedAt, key);
 }
