@@ -13,7 +13,15 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
-import { DecisionTreeClassifier, Eddy, Pipeline, StringIndexer, VectorAssembler, serve } from '../dist/src/index.js';
+import {
+  DecisionTreeClassifier,
+  Eddy,
+  KafkaClient,
+  Pipeline,
+  StringIndexer,
+  VectorAssembler,
+  serve,
+} from '../dist/src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MESSAGES = Number(process.env.SERVING_BENCH_MESSAGES ?? 50_000);
@@ -51,8 +59,25 @@ function tree20Rows(n, seed) {
 const pct = (sorted, q) =>
   sorted.length === 0 ? null : sorted[Math.min(sorted.length, Math.ceil(q * sorted.length)) - 1];
 const results = [];
-const record = (model, run, ms, n, extra = {}) =>
-  results.push({ model, run, ms, messages: n, perSecond: (n * 1000) / ms, ...extra });
+// CPU time of this process (serving, the client and the in-process broker) per message: steadier than rates on a
+// shared machine, since waiting for the other processes' turn on the cores does not count.
+let cpu0 = process.cpuUsage();
+const start = () => {
+  cpu0 = process.cpuUsage();
+  return performance.now();
+};
+const record = (model, run, ms, n, extra = {}) => {
+  const c = process.cpuUsage(cpu0);
+  results.push({
+    model,
+    run,
+    ms,
+    messages: n,
+    perSecond: (n * 1000) / ms,
+    cpuUsPerMessage: (c.user + c.system) / n,
+    ...extra,
+  });
+};
 
 const home = mkdtempSync(join(tmpdir(), 'eddy-bench-serving-'));
 const eddy = await Eddy.start({ home });
@@ -140,10 +165,33 @@ try {
     return { ready: started, done: done.then(() => consumer.disconnect()) };
   };
 
-  // References: the raw client moving the same (iris) messages, at full load and at the offered load.
+  // References: the raw clients moving the same (iris) messages, at full load and at the offered load. Eddy's
+  // client is the one serve() writes with (and the kafka source reads with): produce, then fetch every partition.
   const values = models[0].values;
+  const client = await KafkaClient.connect({ bootstrapServers: eddy.broker.bootstrapServers, clientId: 'bench' });
+  await createTopic('raw-eddy');
+  let t0 = start();
+  for (let i = 0; i < MESSAGES; i += BATCH) {
+    await client.send(
+      'raw-eddy',
+      values.slice(i, i + BATCH).map((value, j) => ({ key: String(i + j), value })),
+    );
+  }
+  let fetched = 0;
+  for (const r of await client.offsetRange('raw-eddy')) {
+    for (let offset = r.low; offset < r.high;) {
+      const [res] = await client.fetch([{ topic: 'raw-eddy', partition: r.partition, offset, untilOffset: r.high }], {
+        partitionMaxBytes: 4 << 20,
+      });
+      fetched += res.records.count;
+      offset = res.records.nextOffset;
+    }
+  }
+  if (fetched !== MESSAGES) throw new Error(`raw Eddy client: fetched ${fetched} of ${MESSAGES}`);
+  record('-', 'raw Eddy client produce + fetch, no model (reference)', performance.now() - t0, MESSAGES);
+  await client.close();
   await createTopic('raw');
-  let t0 = performance.now();
+  t0 = start();
   await produce('raw', values, 0, MESSAGES);
   const c = await consume('raw', MESSAGES);
   await c.done;
@@ -153,7 +201,7 @@ try {
   const offered = (RATE * PACED_SECONDS) | 0;
   const pc = await consume('raw-paced', offered, (msg, now) => rawLatency.push(now - Number(msg.timestamp)));
   await pc.ready;
-  t0 = performance.now();
+  t0 = start();
   await producePaced('raw-paced', values);
   await pc.done;
   rawLatency.sort((a, b) => a - b);
@@ -166,7 +214,7 @@ try {
     // The model alone: one DataFrame of every row, transformed (twice: the second, warmed up, is timed).
     const df = eddy.createDataFrame(m.rows, m.cols.map((c) => `${c} DOUBLE`).join(', '));
     await m.model.transform(df).select('prediction').collect();
-    t0 = performance.now();
+    t0 = start();
     const want = (await m.model.transform(df).select('prediction').collect()).map((r) => r.prediction);
     record(m.name, 'batch transform of the same rows, no Kafka (reference)', performance.now() - t0, MESSAGES);
 
@@ -174,7 +222,7 @@ try {
     await createTopic(`${m.name}-in`);
     await createTopic(`${m.name}-out`);
     await produce(`${m.name}-in`, m.values, 0, MESSAGES);
-    t0 = performance.now();
+    t0 = start();
     const server = await serve(eddy, {
       modelPath: `dfs:///models/bench-${m.name}`,
       inputTopic: `${m.name}-in`,
@@ -205,7 +253,7 @@ try {
     await produce(`${m.name}-live-in`, m.values, 0, 2_000);
     await live.processAllAvailable();
     live.report();
-    t0 = performance.now();
+    t0 = start();
     const n = await producePaced(`${m.name}-live-in`, m.values);
     await live.processAllAvailable();
     const ms = performance.now() - t0;
@@ -223,12 +271,12 @@ try {
 console.log(
   `serve() through the built-in broker; backlog ${MESSAGES} messages; every served prediction checked equal to the batch transform\n`,
 );
-console.log('| model | run | ms | messages/s | p50 ms | p99 ms |');
-console.log('|---|---|---:|---:|---:|---:|');
+console.log('| model | run | ms | messages/s | CPU µs/message | p50 ms | p99 ms |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const f = (x) => (x === undefined || x === null ? '' : x.toFixed(1));
   console.log(
-    `| ${r.model} | ${r.run} | ${r.ms.toFixed(0)} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${f(r.p50Ms)} | ${f(r.p99Ms)} |`,
+    `| ${r.model} | ${r.run} | ${r.ms.toFixed(0)} | ${Math.round(r.perSecond).toLocaleString('en-US')} | ${f(r.cpuUsPerMessage)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} |`,
   );
 }
 console.log(`\nGoals (issue 8): ≥ 100,000 predictions/s at full load; p99 < 50 ms at ${RATE}/s offered.`);
