@@ -223,3 +223,4 @@ export {
   type PartitionInfo,
   type BrokerInfo,
 } from './broker/client/index.js';
+export { GroupConsumer, type GroupConsumerOptions, type GroupBatch } from './broker/client/group-consumer.js';

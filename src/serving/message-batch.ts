@@ -24,7 +24,7 @@ export interface MessageBatch {
   readonly keys: readonly (Uint8Array | null)[];
   readonly values: readonly (Uint8Array | null)[];
   readonly partitions: ArrayLike<number>;
-  readonly offsets: ArrayLike<bigint>;
+  readonly offsets: ArrayLike<bigint | number>;
   readonly timestamps: ArrayLike<number>;
 }
 

@@ -9,7 +9,7 @@ import { ByteArena } from './answer-encoder.js';
 import { AnswerWriter, type OutputRecord } from './answer-writer.js';
 import type { Predictions } from './batch-predictor.js';
 import { GroupInput } from './group-input.js';
-import { messagesOfKafkaBatch, messagesOfList, type MessageBatch } from './message-batch.js';
+import { messagesOfKafkaBatch, type MessageBatch } from './message-batch.js';
 import { parseMessageFormat, utf8, type MessageFormat } from './message-codec.js';
 import { resolveModel, savedVersion, type Served } from './served-model.js';
 import { LatencyWindow, type ServingProgress } from './serving-progress.js';
@@ -102,13 +102,13 @@ export class ModelServer {
     this.startTimer();
     if (o.group !== undefined) {
       this.group = new GroupInput(
-        o.bootstrapServers!.split(','),
+        o.bootstrapServers!,
         o.group,
         o.inputTopic,
         (o.startingOffsets ?? 'earliest') === 'earliest',
         o.sessionTimeoutMs,
       );
-      await this.group.start((messages) => this.serveMessages(eddy, messagesOfList(messages)));
+      await this.group.start((messages) => this.serveMessages(eddy, messages));
       return;
     }
     let reader = eddy.readStream
