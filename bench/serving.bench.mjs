@@ -241,25 +241,40 @@ try {
     if (wrong > 0) throw new Error(`${m.name}: ${wrong} served predictions differ from the batch transform`);
 
     // Offered load: RATE messages/s while serving; latency from each message's timestamp to its answer written.
-    await createTopic(`${m.name}-live-in`);
-    await createTopic(`${m.name}-live-out`);
-    const live = await serve(eddy, {
-      modelPath: `dfs:///models/bench-${m.name}`,
-      inputTopic: `${m.name}-live-in`,
-      outputTopic: `${m.name}-live-out`,
-      progressIntervalMs: 0,
-    });
-    // Warm-up (JIT, first connections), then a clean latency window.
-    await produce(`${m.name}-live-in`, m.values, 0, 2_000);
-    await live.processAllAvailable();
-    live.report();
-    t0 = start();
-    const n = await producePaced(`${m.name}-live-in`, m.values);
-    await live.processAllAvailable();
-    const ms = performance.now() - t0;
-    const p = live.report();
-    await live.stop();
-    record(m.name, `serve(): ${RATE}/s offered for ${PACED_SECONDS} s`, ms, n, { p50Ms: p.p50Ms, p99Ms: p.p99Ms });
+    // Once through the checkpointed query (the default), once with a consumer group (offsets in the group, no
+    // checkpoint writes per batch).
+    for (const group of [undefined, `${m.name}-scorers`]) {
+      const tag = group === undefined ? 'live' : 'group';
+      await createTopic(`${m.name}-${tag}-in`);
+      await createTopic(`${m.name}-${tag}-out`);
+      const live = await serve(eddy, {
+        modelPath: `dfs:///models/bench-${m.name}`,
+        inputTopic: `${m.name}-${tag}-in`,
+        outputTopic: `${m.name}-${tag}-out`,
+        progressIntervalMs: 0,
+        ...(group === undefined ? {} : { group }),
+      });
+      // Warm-up (JIT, first connections), then a clean latency window.
+      await produce(`${m.name}-${tag}-in`, m.values, 0, 2_000);
+      await live.processAllAvailable();
+      live.report();
+      t0 = start();
+      const n = await producePaced(`${m.name}-${tag}-in`, m.values);
+      await live.processAllAvailable();
+      const ms = performance.now() - t0;
+      const p = live.report();
+      record(
+        m.name,
+        `serve(${group === undefined ? '' : '{ group }'}): ${RATE}/s offered for ${PACED_SECONDS} s`,
+        ms,
+        n,
+        {
+          p50Ms: p.p50Ms,
+          p99Ms: p.p99Ms,
+        },
+      );
+      await live.stop();
+    }
   }
   await admin.disconnect();
 } finally {
