@@ -31,6 +31,8 @@ export interface KafkaClientOptions {
   retryBackoffMaxMs?: number;
   /** Ask the broker to create unknown topics on Metadata (default true; the broker's auto.create.topics.enable decides). */
   allowAutoTopicCreation?: boolean;
+  /** Kafka's metadata.max.age.ms (default 5 min): a cached topic older than this is looked up again. */
+  metadataMaxAgeMs?: number;
 }
 
 export interface ListOffsetsRequest extends PartitionKey {
@@ -61,8 +63,6 @@ export interface FetchOptions {
   maxBytes?: number;
   /** max.partition.fetch.bytes (default 1 MiB). */
   partitionMaxBytes?: number;
-  /** 0 read_uncommitted (default), 1 read_committed. */
-  isolationLevel?: 0 | 1;
   /** check.crcs (default true). */
   checkCrcs?: boolean;
 }
@@ -240,7 +240,7 @@ export class KafkaClient {
 
   /** Metadata of one topic from the cache, or fetched; NOT_FOUND (retriable) when the topic does not exist. */
   async topic(name: string): Promise<TopicInfo> {
-    const cached = this.cache.topic(name);
+    const cached = this.cache.topic(name, this.o.metadataMaxAgeMs ?? 300_000);
     if (cached) return cached;
     const info = await this.metadata([name]);
     const t = info.topics.find((x) => x.name === name);
@@ -388,7 +388,8 @@ export class KafkaClient {
             maxWaitMs,
             minBytes: options.minBytes ?? 1,
             maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
-            isolationLevel: options.isolationLevel ?? 0,
+            // read_uncommitted: read_committed would also need the aborted transactions filtered out.
+            isolationLevel: 0,
             sessionId: 0,
             sessionEpoch: -1,
             topics,
