@@ -21,13 +21,18 @@ export const KAFKA_SOURCE_SCHEMA = parseSchema(
   'key BINARY, value BINARY, topic STRING, partition INT, offset BIGINT, timestamp TIMESTAMP, timestampType INT',
 );
 
+/** With includeHeaders=true, as Spark: a headers column, null for a record without headers. */
+export const KAFKA_SOURCE_SCHEMA_WITH_HEADERS = parseSchema(
+  'key BINARY, value BINARY, topic STRING, partition INT, offset BIGINT, timestamp TIMESTAMP, timestampType INT, headers ARRAY<STRUCT<key: STRING, value: BINARY>>',
+);
+
 export const kafkaSourceProvider: SourceProvider = {
   shortName: 'kafka',
   createSource(options, ctx): PluginSource {
     if (ctx.userSchema) {
       throw new EddyError(
         'ANALYSIS_ERROR',
-        'Kafka source has a fixed schema (key, value, topic, partition, offset, timestamp, timestampType) and cannot be set with a custom one; cast value instead',
+        'Kafka source has a fixed schema (key, value, topic, partition, offset, timestamp, timestampType, and headers with includeHeaders=true) and cannot be set with a custom one; cast value instead',
       );
     }
     return new KafkaSource(parseOptions(options), ctx.session);
@@ -59,7 +64,7 @@ export const kafkaSourceProvider: SourceProvider = {
  * micro-batch DataFrame has one partition per Kafka partition read, in topic/partition order.
  */
 class KafkaSource implements PluginSource {
-  readonly schema = KAFKA_SOURCE_SCHEMA;
+  readonly schema: typeof KAFKA_SOURCE_SCHEMA;
   readonly description: string;
   private client: KafkaClient | null = null;
   private connecting: Promise<KafkaClient> | null = null;
@@ -77,6 +82,7 @@ class KafkaSource implements PluginSource {
           ? `SubscribePattern[${o.subscribe.re.source.slice(4, -2)}]`
           : `Assign[${[...o.subscribe.assign].flatMap(([t, ps]) => [...ps.keys()].map((p) => `${t}-${p}`)).join(', ')}]`;
     this.description = `KafkaV2[${what}]`;
+    this.schema = o.includeHeaders ? KAFKA_SOURCE_SCHEMA_WITH_HEADERS : KAFKA_SOURCE_SCHEMA;
   }
 
   private getClient(): Promise<KafkaClient> {
@@ -232,7 +238,7 @@ class KafkaSource implements PluginSource {
   }
 
   async getBatch(start: string | null, end: string | null): Promise<DataFrame> {
-    if (end === null) return DataFrame.fromBatches(KAFKA_SOURCE_SCHEMA, [], this.session);
+    if (end === null) return DataFrame.fromBatches(this.schema, [], this.session);
     const from = this.startOf(start);
     const to = parseOffsets(end, 'the batch end offsets');
     const ranges = await this.partitionRanges();
@@ -253,13 +259,13 @@ class KafkaSource implements PluginSource {
       }
     }
     const client = await this.getClient();
-    const batches = await readRanges(client, wanted, KAFKA_SOURCE_SCHEMA, {
+    const batches = await readRanges(client, wanted, this.schema, {
       ...this.o.consumer,
       failOnDataLoss: this.o.failOnDataLoss,
       pollTimeoutMs: this.o.pollTimeoutMs,
     });
     return DataFrame.fromBatches(
-      KAFKA_SOURCE_SCHEMA,
+      this.schema,
       batches.filter((b) => b.length > 0),
       this.session,
     );

@@ -15,6 +15,7 @@ export interface SourceOptions {
   maxOffsetsPerTrigger: number | null;
   failOnDataLoss: boolean;
   pollTimeoutMs: number;
+  includeHeaders: boolean;
 }
 
 export function parseOptions(options: PluginOptions): SourceOptions {
@@ -76,6 +77,9 @@ export function parseOptions(options: PluginOptions): SourceOptions {
   const pollTimeoutMs = Number(pollText);
   if (!Number.isFinite(pollTimeoutMs) || pollTimeoutMs <= 0)
     throw new EddyError('INVALID_ARGUMENT', `kafkaConsumer.pollTimeoutMs=${pollText} must be a positive number of ms`);
+  const headers = (getOption(options, 'includeHeaders') ?? 'false').toLowerCase();
+  if (headers !== 'true' && headers !== 'false')
+    throw new EddyError('INVALID_ARGUMENT', `includeHeaders=${headers} must be true or false`);
   const starting = getOption(options, 'startingOffsets') ?? 'latest';
   if (starting !== 'earliest' && starting !== 'latest') parseOffsets(starting, 'startingOffsets');
   return {
@@ -87,5 +91,6 @@ export function parseOptions(options: PluginOptions): SourceOptions {
     maxOffsetsPerTrigger: max,
     failOnDataLoss: fail === 'true',
     pollTimeoutMs,
+    includeHeaders: headers === 'true',
   };
 }

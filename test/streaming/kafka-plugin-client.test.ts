@@ -119,6 +119,8 @@ describe('kafka source on the Eddy client', () => {
   it('refuses bad kafka.* client settings with the setting named', () => {
     expect(() => source('t', { 'kafka.fetch.max.wait.ms': 'soon' })).toThrow(/kafka\.fetch\.max\.wait\.ms=soon/);
     expect(() => source('t', { 'kafka.check.crcs': 'maybe' })).toThrow(/kafka\.check\.crcs=maybe/);
+    expect(() => source('t', { 'kafka.security.protocol': 'SASL_SSL' })).toThrow(/SASL_SSL is not supported/);
+    expect(() => source('t', { includeHeaders: 'yes' })).toThrow(/includeHeaders=yes must be true or false/);
   });
 });
 
@@ -175,5 +177,42 @@ describe('kafka sink on the Eddy client', () => {
         'kafka.compression.type': 'brotli',
       }),
     ).rejects.toThrow(/brotli/);
+  });
+
+  it('includeHeaders: headers are read as Spark gives them and written back by the sink', async () => {
+    await client.produce('h-in', 0, [
+      {
+        value: 'with',
+        headers: [
+          ['trace', 'abc'],
+          ['empty', null],
+        ],
+      },
+      { value: 'without' },
+    ]);
+    const { rows } = await drain(source('h-in', { includeHeaders: 'true' }), 'cp-h-read');
+    expect(
+      rows.map(
+        (r) => (r['headers'] as { key: string; value: unknown }[] | null)?.map((h) => [h.key, text(h.value)]) ?? null,
+      ),
+    ).toEqual([
+      [
+        ['trace', 'abc'],
+        ['empty', null],
+      ],
+      null,
+    ]);
+    const q = await sink(source('h-in', { includeHeaders: 'true' }).select('value', 'headers'), 'cp-h-write', {
+      topic: 'h-out',
+    });
+    await q.awaitTermination();
+    const res = await client.fetch([0, 1, 2].map((partition) => ({ topic: 'h-out', partition, offset: 0 })));
+    const back = res.flatMap((f) =>
+      f.records.values.map((v, i) => [v!.toString(), f.records.headers[i]!.map((h) => `${h.key}=${text(h.value)}`)]),
+    );
+    expect(back.sort()).toEqual([
+      ['with', ['trace=abc', 'empty=null']],
+      ['without', []],
+    ]);
   });
 });
