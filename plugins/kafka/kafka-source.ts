@@ -146,10 +146,52 @@ class KafkaSource implements PluginSource {
       return;
     }
     // Resolved once and pinned, so a re-run of the first batch reads the same range ("latest" would move).
-    const initial = this.resolve(await this.partitionRanges(), this.o.starting, 'startingOffsets');
+    const initial = await this.resolveStart(await this.partitionRanges());
     this.initial = initial;
     await ctx.fs.mkdirs(ctx.metadataDir);
     await ctx.fs.writeFile(file, `v1\n${serializeOffsets(initial)}`, { overwrite: false });
+  }
+
+  /**
+   * The starting offsets: by record time when startingTimestamp / startingOffsetsByTimestamp is given (ListOffsets
+   * by timestamp: the first offset whose time is at or after it; partitions not named start at the end), else
+   * from startingOffsets.
+   */
+  private async resolveStart(
+    ranges: Map<string, Map<number, { low: number; high: number }>>,
+  ): Promise<PartitionOffsets> {
+    const by = this.o.startingByTimestamp;
+    if (!by) return this.resolve(ranges, this.o.starting, 'startingOffsets');
+    const what = by.kind === 'all' ? 'startingTimestamp' : 'startingOffsetsByTimestamp';
+    if (by.kind === 'per') {
+      for (const [topic, parts] of by.ms) {
+        for (const p of parts.keys()) {
+          if (!ranges.get(topic)?.has(p))
+            throw new EddyError('INVALID_ARGUMENT', `${what} names ${topic}-${p}, which the source does not read`);
+        }
+      }
+    }
+    const reqs: { topic: string; partition: number; timestamp: number }[] = [];
+    for (const [topic, parts] of ranges) {
+      for (const p of parts.keys()) {
+        const ms = by.kind === 'all' ? by.ms : by.ms.get(topic)?.get(p);
+        if (ms !== undefined) reqs.push({ topic, partition: p, timestamp: ms });
+      }
+    }
+    const found = await (await this.getClient()).listOffsets(reqs);
+    const out: PartitionOffsets = new Map(
+      [...ranges].map(([t, ps]) => [t, new Map([...ps].map(([p, r]) => [p, r.high]))]),
+    );
+    found.forEach((f, i) => {
+      if (f.offset >= 0) out.get(f.topic)!.set(f.partition, f.offset);
+      else if (this.o.timestampStrategy === 'error') {
+        throw new EddyError(
+          'INVALID_ARGUMENT',
+          `${what}: no record in ${f.topic}-${f.partition} has a timestamp at or after ${reqs[i]!.timestamp}; set startingOffsetsByTimestampStrategy=latest to start at the end instead`,
+        );
+      }
+    });
+    return out;
   }
 
   /** Offsets for earliest / latest / a JSON spec (-2 earliest, -1 latest) over the partitions read. */
@@ -184,7 +226,7 @@ class KafkaSource implements PluginSource {
   /** A batch read (eddy.read.format('kafka')): the rows from the starting offsets up to `ending`. */
   async readRange(ending: string): Promise<DataFrame> {
     const ranges = await this.partitionRanges();
-    this.initial = this.resolve(ranges, this.o.starting, 'startingOffsets');
+    this.initial = await this.resolveStart(ranges);
     const end = this.resolve(ranges, ending, 'endingOffsets');
     return this.getBatch(serializeOffsets(this.initial), serializeOffsets(end));
   }

@@ -116,6 +116,41 @@ describe('kafka source on the Eddy client', () => {
     expect(rows.map((r) => text(r['value']))).toEqual(values);
   });
 
+  it('startingTimestamp / startingOffsetsByTimestamp start at the first record at or after a time', async () => {
+    // Every partition holds records: with the 'error' strategy, a partition with none that recent fails, as Spark.
+    for (const p of [0, 1, 2]) {
+      await client.produce(
+        'times',
+        p,
+        [1000, 2000, 3000].map((timestamp) => ({ value: `p${p}@${timestamp}`, timestamp })),
+      );
+    }
+    const values = async (options: Record<string, string>, name: string) =>
+      (await drain(source('times', options), name)).rows.map((r) => text(r['value'])).sort();
+    expect(await values({ startingTimestamp: '1500' }, 'cp-ts-all')).toEqual([
+      'p0@2000',
+      'p0@3000',
+      'p1@2000',
+      'p1@3000',
+      'p2@2000',
+      'p2@3000',
+    ]);
+    // Partitions not named start at the end, as with startingOffsets JSON.
+    expect(await values({ startingOffsetsByTimestamp: '{"times":{"1":3000}}' }, 'cp-ts-per')).toEqual(['p1@3000']);
+    const late = await source('times', { startingTimestamp: '9000' })
+      .writeStream.format('memory')
+      .queryName('late')
+      .option('checkpointLocation', join(home, 'cp-ts-late'))
+      .trigger({ availableNow: true })
+      .start();
+    await expect(late.awaitTermination()).rejects.toThrow(
+      /no record in times-0 has a timestamp at or after 9000; set startingOffsetsByTimestampStrategy=latest/,
+    );
+    expect(
+      await values({ startingTimestamp: '9000', startingOffsetsByTimestampStrategy: 'latest' }, 'cp-ts-latest'),
+    ).toEqual([]);
+  });
+
   it('refuses bad kafka.* client settings with the setting named', () => {
     expect(() => source('t', { 'kafka.fetch.max.wait.ms': 'soon' })).toThrow(/kafka\.fetch\.max\.wait\.ms=soon/);
     expect(() => source('t', { 'kafka.check.crcs': 'maybe' })).toThrow(/kafka\.check\.crcs=maybe/);
