@@ -227,6 +227,23 @@ describe('KafkaClient against the built-in broker', () => {
     expect(f!.records.values.map(text)).toEqual(['fire']);
   });
 
+  it('reconnects after the broker restarts: in-flight calls fail retriably, later calls succeed', async () => {
+    const first = await startBroker({ port: 0, dataDir: dir, config: { 'num.partitions': '1' } });
+    const port = first.port;
+    const c = await client(first, { retries: 30, retryBackoffMs: 20 });
+    await c.produce('r', 0, [{ value: 'before' }]);
+    const parked = c.fetch([{ topic: 'r', partition: 0, offset: 1 }], { maxWaitMs: 60_000 });
+    await first.close();
+    const second = await startBroker({ port, dataDir: dir, config: { 'num.partitions': '1' } });
+    open.push(second);
+    // The parked fetch's connection died with the broker: the client retried it on a new connection.
+    await c.produce('r', 0, [{ value: 'after' }]);
+    const [f] = await parked;
+    expect(f!.records.values.map(text)).toEqual(['after']);
+    const [all] = await c.fetch([{ topic: 'r', partition: 0, offset: 0 }], { maxWaitMs: 0 });
+    expect(all!.records.values.map(text)).toEqual(['before', 'after']);
+  });
+
   it('a Kafka error that retrying does not cure fails at once, naming it', async () => {
     const b = await broker({ 'num.partitions': '1', 'message.max.bytes': '2000' });
     const c = await client(b);
