@@ -4,10 +4,12 @@
 //   - a hand-written kafkajs consumer counting words in a Map (the issue's reference),
 //   - the same loop on Eddy's own Kafka client (what the source can get at most from the wire),
 //   - a split + Map loop over the lines already in memory (no Kafka at all),
-//   - the windowed count (window(timestamp, 10 s), word).
+//   - the windowed count (window(timestamp, 10 s), word),
+//   - a copy of the topic through the kafka source and sink (what serving does around its model).
 // Every Eddy result is checked equal to the in-memory loop's counts. Figures also go to bench/results/streaming.json.
 // STREAMING_BENCH_LINES (1,000,000), STREAMING_BENCH_PARTITIONS (4), STREAMING_BENCH_TRIGGER (maxOffsetsPerTrigger,
-// 200,000) and STREAMING_BENCH_ONLY (comma list of run keys: fill,raw,kafkajs,client,eddy,windowed) change the run.
+// 200,000) and STREAMING_BENCH_ONLY (comma list of run keys: fill,raw,kafkajs,client,eddy,windowed,passthrough)
+// change the run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -196,6 +198,25 @@ try {
       'bench_windowed',
     );
     check('windowed', await eddy.table('bench_windowed').collect(), reference);
+  }
+
+  if (runs('passthrough')) {
+    // What serving moves around its model: source → sink, acks=all, no transformation (words/s counts the lines' words).
+    const q = await source()
+      .select('key', 'value')
+      .writeStream.format('kafka')
+      .option('kafka.bootstrap.servers', servers)
+      .option('topic', 'bench-copy')
+      .option('checkpointLocation', join(home, 'cp-copy'))
+      .trigger({ availableNow: true })
+      .start();
+    await time('passthrough', 'Eddy kafka source → kafka sink, copy of the topic (acks=all)', () =>
+      q.awaitTermination(),
+    );
+    const check = await KafkaClient.connect({ bootstrapServers: servers });
+    const copied = (await check.offsetRange('bench-copy')).reduce((n, r) => n + r.high - r.low, 0);
+    await check.close();
+    if (copied !== LINES) throw new Error(`copy holds ${copied} messages, expected ${LINES}`);
   }
 } finally {
   await eddy.close();
