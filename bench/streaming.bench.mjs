@@ -4,18 +4,20 @@
 //   - a hand-written kafkajs consumer counting words in a Map (the issue's reference),
 //   - the same loop on Eddy's own Kafka client (what the source can get at most from the wire),
 //   - a split + Map loop over the lines already in memory (no Kafka at all),
+//   - the same word count from a MemoryStream (the engine alone, no Kafka),
 //   - the windowed count (window(timestamp, 10 s), word),
 //   - a copy of the topic through the kafka source and sink (what serving does around its model).
 // Every Eddy result is checked equal to the in-memory loop's counts. Figures also go to bench/results/streaming.json.
 // STREAMING_BENCH_LINES (1,000,000), STREAMING_BENCH_PARTITIONS (4), STREAMING_BENCH_TRIGGER (maxOffsetsPerTrigger,
-// 200,000) and STREAMING_BENCH_ONLY (comma list of run keys: fill,raw,kafkajs,client,eddy,windowed,passthrough)
-// change the run.
+// 200,000) and STREAMING_BENCH_ONLY (comma list of run keys: fill,raw,kafkajs,client,memory,eddy,windowed,
+// passthrough) change the run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { Eddy, KafkaClient, col, explode, split, window } from '../dist/src/index.js';
+import { MemoryStream } from '../dist/plugins/memory/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LINES = Number(process.env.STREAMING_BENCH_LINES ?? 1_000_000);
@@ -166,6 +168,29 @@ try {
     await time(key, name, () => q.awaitTermination());
     return q;
   };
+
+  if (runs('memory')) {
+    // The engine alone: the same lines from a MemoryStream, TRIGGER lines per batch — no Kafka in the way.
+    const input = new MemoryStream(eddy, 'value STRING');
+    const q = await input
+      .toDF()
+      .select(explode(split(col('value'), ' ')).alias('word'))
+      .groupBy('word')
+      .count()
+      .writeStream.outputMode('complete')
+      .format('memory')
+      .queryName('bench_memory')
+      .option('checkpointLocation', join(home, 'cp-memory'))
+      .start();
+    await time('memory', `Eddy MemoryStream → word count, ${TRIGGER}-line batches (the engine alone)`, async () => {
+      for (let i = 0; i < LINES; i += TRIGGER) {
+        input.addData(lines.slice(i, i + TRIGGER).map((l) => [l]));
+        await q.processAllAvailable();
+      }
+    });
+    await q.stop();
+    check('memory', await eddy.table('bench_memory').collect(), reference);
+  }
 
   if (runs('eddy')) {
     const q = await run(
