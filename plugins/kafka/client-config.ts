@@ -38,6 +38,13 @@ export function bootstrapServers(options: PluginOptions, role: 'consumer' | 'pro
 }
 
 export function clientOptions(options: PluginOptions, role: 'consumer' | 'producer'): KafkaClientOptions {
+  const security = getOption(options, 'kafka.security.protocol');
+  if (security !== undefined && security.toUpperCase() !== 'PLAINTEXT') {
+    throw new EddyError(
+      'UNSUPPORTED',
+      `kafka.security.protocol=${security} is not supported: Eddy's Kafka client speaks PLAINTEXT only (no SSL or SASL)`,
+    );
+  }
   const o: KafkaClientOptions = {
     bootstrapServers: bootstrapServers(options, role),
     clientId: getOption(options, 'kafka.client.id') ?? `eddy-streaming-${role === 'consumer' ? 'source' : 'sink'}`,

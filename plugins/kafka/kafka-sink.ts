@@ -11,8 +11,8 @@ import { clientOptions, producerSettings } from './client-config.js';
 
 /**
  * Spark's Kafka sink on Eddy's own client: each output row becomes a message; columns value (string or binary,
- * required), key (optional), topic (unless the topic option is set) and partition (optional; otherwise Kafka's
- * murmur2 of the key, or round-robin). Rows are read column by column from the batch and sent batched per
+ * required), key (optional), topic (unless the topic option is set), partition (optional; otherwise Kafka's
+ * murmur2 of the key, or round-robin) and headers (optional, array<struct<key,value>> as the source gives them). Rows are read column by column from the batch and sent batched per
  * partition, acks=all by default as Spark's producer (`kafka.acks`, `kafka.compression.type` override).
  * Like Spark's, it is at-least-once: a batch re-run after a crash between send and commit is sent again (Kafka
  * transactions would be needed for more); within one run a batch id already sent is skipped.
@@ -34,6 +34,14 @@ export const kafkaSinkProvider: SinkProvider = {
     const keyAt = index('key');
     const topicAt = index('topic');
     const partitionAt = index('partition');
+    const headersAt = index('headers');
+    const headersType = headersAt < 0 ? null : ctx.schema.fields[headersAt]!.dataType;
+    if (headersType && headersType.kind !== 'array') {
+      throw new EddyError(
+        'ANALYSIS_ERROR',
+        `headers attribute type must be array<struct<key:string,value:binary>>, not ${headersType.kind}`,
+      );
+    }
     for (const [name, at] of [
       ['value', valueAt],
       ['key', keyAt],
@@ -68,6 +76,7 @@ export const kafkaSinkProvider: SinkProvider = {
           const key = keyAt < 0 ? null : batch.column(keyAt);
           const topic = topicAt < 0 ? null : batch.column(topicAt);
           const partition = partitionAt < 0 ? null : batch.column(partitionAt);
+          const headers = headersAt < 0 ? null : batch.column(headersAt);
           for (let i = 0; i < batch.numRows; i++) {
             const t = topicOption ?? (topic!.get(i) as string | null);
             if (!t) {
@@ -78,6 +87,8 @@ export const kafkaSinkProvider: SinkProvider = {
             }
             const record: KeyedRecord = { value: value.get(i) as string | Uint8Array | null };
             if (key) record.key = key.get(i) as string | Uint8Array | null;
+            const hs = headers?.get(i) as { key: string; value: Uint8Array | string | null }[] | null | undefined;
+            if (hs) record.headers = hs.map((h) => [h.key, h.value] as const);
             const p = partition?.get(i);
             if (p !== null && p !== undefined) record.partition = Number(p);
             let list = byTopic.get(t);

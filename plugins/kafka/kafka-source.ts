@@ -21,13 +21,18 @@ export const KAFKA_SOURCE_SCHEMA = parseSchema(
   'key BINARY, value BINARY, topic STRING, partition INT, offset BIGINT, timestamp TIMESTAMP, timestampType INT',
 );
 
+/** With includeHeaders=true, as Spark: a headers column, null for a record without headers. */
+export const KAFKA_SOURCE_SCHEMA_WITH_HEADERS = parseSchema(
+  'key BINARY, value BINARY, topic STRING, partition INT, offset BIGINT, timestamp TIMESTAMP, timestampType INT, headers ARRAY<STRUCT<key: STRING, value: BINARY>>',
+);
+
 export const kafkaSourceProvider: SourceProvider = {
   shortName: 'kafka',
   createSource(options, ctx): PluginSource {
     if (ctx.userSchema) {
       throw new EddyError(
         'ANALYSIS_ERROR',
-        'Kafka source has a fixed schema (key, value, topic, partition, offset, timestamp, timestampType) and cannot be set with a custom one; cast value instead',
+        'Kafka source has a fixed schema (key, value, topic, partition, offset, timestamp, timestampType, and headers with includeHeaders=true) and cannot be set with a custom one; cast value instead',
       );
     }
     return new KafkaSource(parseOptions(options), ctx.session);
@@ -59,7 +64,7 @@ export const kafkaSourceProvider: SourceProvider = {
  * micro-batch DataFrame has one partition per Kafka partition read, in topic/partition order.
  */
 class KafkaSource implements PluginSource {
-  readonly schema = KAFKA_SOURCE_SCHEMA;
+  readonly schema: typeof KAFKA_SOURCE_SCHEMA;
   readonly description: string;
   private client: KafkaClient | null = null;
   private connecting: Promise<KafkaClient> | null = null;
@@ -77,6 +82,7 @@ class KafkaSource implements PluginSource {
           ? `SubscribePattern[${o.subscribe.re.source.slice(4, -2)}]`
           : `Assign[${[...o.subscribe.assign].flatMap(([t, ps]) => [...ps.keys()].map((p) => `${t}-${p}`)).join(', ')}]`;
     this.description = `KafkaV2[${what}]`;
+    this.schema = o.includeHeaders ? KAFKA_SOURCE_SCHEMA_WITH_HEADERS : KAFKA_SOURCE_SCHEMA;
   }
 
   private getClient(): Promise<KafkaClient> {
@@ -140,10 +146,52 @@ class KafkaSource implements PluginSource {
       return;
     }
     // Resolved once and pinned, so a re-run of the first batch reads the same range ("latest" would move).
-    const initial = this.resolve(await this.partitionRanges(), this.o.starting, 'startingOffsets');
+    const initial = await this.resolveStart(await this.partitionRanges());
     this.initial = initial;
     await ctx.fs.mkdirs(ctx.metadataDir);
     await ctx.fs.writeFile(file, `v1\n${serializeOffsets(initial)}`, { overwrite: false });
+  }
+
+  /**
+   * The starting offsets: by record time when startingTimestamp / startingOffsetsByTimestamp is given (ListOffsets
+   * by timestamp: the first offset whose time is at or after it; partitions not named start at the end), else
+   * from startingOffsets.
+   */
+  private async resolveStart(
+    ranges: Map<string, Map<number, { low: number; high: number }>>,
+  ): Promise<PartitionOffsets> {
+    const by = this.o.startingByTimestamp;
+    if (!by) return this.resolve(ranges, this.o.starting, 'startingOffsets');
+    const what = by.kind === 'all' ? 'startingTimestamp' : 'startingOffsetsByTimestamp';
+    if (by.kind === 'per') {
+      for (const [topic, parts] of by.ms) {
+        for (const p of parts.keys()) {
+          if (!ranges.get(topic)?.has(p))
+            throw new EddyError('INVALID_ARGUMENT', `${what} names ${topic}-${p}, which the source does not read`);
+        }
+      }
+    }
+    const reqs: { topic: string; partition: number; timestamp: number }[] = [];
+    for (const [topic, parts] of ranges) {
+      for (const p of parts.keys()) {
+        const ms = by.kind === 'all' ? by.ms : by.ms.get(topic)?.get(p);
+        if (ms !== undefined) reqs.push({ topic, partition: p, timestamp: ms });
+      }
+    }
+    const found = await (await this.getClient()).listOffsets(reqs);
+    const out: PartitionOffsets = new Map(
+      [...ranges].map(([t, ps]) => [t, new Map([...ps].map(([p, r]) => [p, r.high]))]),
+    );
+    found.forEach((f, i) => {
+      if (f.offset >= 0) out.get(f.topic)!.set(f.partition, f.offset);
+      else if (this.o.timestampStrategy === 'error') {
+        throw new EddyError(
+          'INVALID_ARGUMENT',
+          `${what}: no record in ${f.topic}-${f.partition} has a timestamp at or after ${reqs[i]!.timestamp}; set startingOffsetsByTimestampStrategy=latest to start at the end instead`,
+        );
+      }
+    });
+    return out;
   }
 
   /** Offsets for earliest / latest / a JSON spec (-2 earliest, -1 latest) over the partitions read. */
@@ -178,7 +226,7 @@ class KafkaSource implements PluginSource {
   /** A batch read (eddy.read.format('kafka')): the rows from the starting offsets up to `ending`. */
   async readRange(ending: string): Promise<DataFrame> {
     const ranges = await this.partitionRanges();
-    this.initial = this.resolve(ranges, this.o.starting, 'startingOffsets');
+    this.initial = await this.resolveStart(ranges);
     const end = this.resolve(ranges, ending, 'endingOffsets');
     return this.getBatch(serializeOffsets(this.initial), serializeOffsets(end));
   }
@@ -232,7 +280,7 @@ class KafkaSource implements PluginSource {
   }
 
   async getBatch(start: string | null, end: string | null): Promise<DataFrame> {
-    if (end === null) return DataFrame.fromBatches(KAFKA_SOURCE_SCHEMA, [], this.session);
+    if (end === null) return DataFrame.fromBatches(this.schema, [], this.session);
     const from = this.startOf(start);
     const to = parseOffsets(end, 'the batch end offsets');
     const ranges = await this.partitionRanges();
@@ -253,13 +301,13 @@ class KafkaSource implements PluginSource {
       }
     }
     const client = await this.getClient();
-    const batches = await readRanges(client, wanted, KAFKA_SOURCE_SCHEMA, {
+    const batches = await readRanges(client, wanted, this.schema, {
       ...this.o.consumer,
       failOnDataLoss: this.o.failOnDataLoss,
       pollTimeoutMs: this.o.pollTimeoutMs,
     });
     return DataFrame.fromBatches(
-      KAFKA_SOURCE_SCHEMA,
+      this.schema,
       batches.filter((b) => b.length > 0),
       this.session,
     );

@@ -103,7 +103,24 @@ function validityOf(values: readonly (Uint8Array | null)[]): Uint8Array | null {
   return validity;
 }
 
-/** key, value, topic, partition, offset, timestamp, timestampType — Spark's Kafka source columns. */
+/** Spark gives null headers to a record without any; the client's header lists are the struct values as they are. */
+function headersColumn(r: DecodedRecords, schema: StructType): ColumnVector {
+  const n = r.count;
+  const data = new Array<unknown>(n);
+  let validity: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const h = r.headers[i]!;
+    if (h.length > 0) data[i] = h;
+    else {
+      data[i] = null;
+      validity ??= new Uint8Array(n).fill(1);
+      validity[i] = 0;
+    }
+  }
+  return new ColumnVector(schema.fields[7]!.dataType, n, data, validity);
+}
+
+/** key, value, topic, partition, offset, timestamp, timestampType (, headers) — Spark's Kafka source columns. */
 function toBatch(r: DecodedRecords, topic: string, partition: number, schema: StructType): RecordBatch {
   const n = r.count;
   const f = schema.fields;
@@ -121,6 +138,7 @@ function toBatch(r: DecodedRecords, topic: string, partition: number, schema: St
       new ColumnVector(f[4]!.dataType, n, offsets, null),
       new ColumnVector(f[5]!.dataType, n, r.timestamps, null),
       new ColumnVector(f[6]!.dataType, n, timestampTypes, null),
+      ...(f.length > 7 ? [headersColumn(r, schema)] : []),
     ],
     n,
   );

@@ -15,6 +15,11 @@ export interface SourceOptions {
   maxOffsetsPerTrigger: number | null;
   failOnDataLoss: boolean;
   pollTimeoutMs: number;
+  includeHeaders: boolean;
+  /** startingTimestamp / startingOffsetsByTimestamp: where to start by record time (they win over startingOffsets, as in Spark). */
+  startingByTimestamp: { kind: 'all'; ms: number } | { kind: 'per'; ms: PartitionOffsets } | null;
+  /** startingOffsetsByTimestampStrategy: when no record is that recent, fail ('error', Spark's default) or start at the end. */
+  timestampStrategy: 'error' | 'latest';
 }
 
 export function parseOptions(options: PluginOptions): SourceOptions {
@@ -76,6 +81,36 @@ export function parseOptions(options: PluginOptions): SourceOptions {
   const pollTimeoutMs = Number(pollText);
   if (!Number.isFinite(pollTimeoutMs) || pollTimeoutMs <= 0)
     throw new EddyError('INVALID_ARGUMENT', `kafkaConsumer.pollTimeoutMs=${pollText} must be a positive number of ms`);
+  const headers = (getOption(options, 'includeHeaders') ?? 'false').toLowerCase();
+  if (headers !== 'true' && headers !== 'false')
+    throw new EddyError('INVALID_ARGUMENT', `includeHeaders=${headers} must be true or false`);
+  let startingByTimestamp: SourceOptions['startingByTimestamp'] = null;
+  const tsAll = getOption(options, 'startingTimestamp');
+  const tsPer = getOption(options, 'startingOffsetsByTimestamp');
+  if (tsAll !== undefined) {
+    const ms = Number(tsAll);
+    if (!Number.isSafeInteger(ms) || ms < 0)
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `startingTimestamp=${tsAll} must be epoch milliseconds (a whole number ≥ 0)`,
+      );
+    startingByTimestamp = { kind: 'all', ms };
+  } else if (tsPer !== undefined) {
+    const ms = parseOffsets(tsPer, 'startingOffsetsByTimestamp');
+    for (const [t, ps] of ms) {
+      for (const [p, v] of ps) {
+        if (v < 0)
+          throw new EddyError(
+            'INVALID_ARGUMENT',
+            `startingOffsetsByTimestamp: ${t}-${p} has ${v}; give epoch milliseconds`,
+          );
+      }
+    }
+    startingByTimestamp = { kind: 'per', ms };
+  }
+  const strategy = (getOption(options, 'startingOffsetsByTimestampStrategy') ?? 'error').toLowerCase();
+  if (strategy !== 'error' && strategy !== 'latest')
+    throw new EddyError('INVALID_ARGUMENT', `startingOffsetsByTimestampStrategy=${strategy} must be error or latest`);
   const starting = getOption(options, 'startingOffsets') ?? 'latest';
   if (starting !== 'earliest' && starting !== 'latest') parseOffsets(starting, 'startingOffsets');
   return {
@@ -87,5 +122,8 @@ export function parseOptions(options: PluginOptions): SourceOptions {
     maxOffsetsPerTrigger: max,
     failOnDataLoss: fail === 'true',
     pollTimeoutMs,
+    includeHeaders: headers === 'true',
+    startingByTimestamp,
+    timestampStrategy: strategy,
   };
 }

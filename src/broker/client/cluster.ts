@@ -72,7 +72,7 @@ export function parseMetadata(body: Message): ClusterInfo {
 /** The latest metadata per topic and per broker, merged from every Metadata answer. */
 export class MetadataCache {
   readonly brokers = new Map<number, BrokerInfo>();
-  private readonly topics = new Map<string, TopicInfo>();
+  private readonly topics = new Map<string, { info: TopicInfo; at: number }>();
   private readonly byId = new Map<string, string>();
   clusterId: string | null = null;
 
@@ -88,14 +88,16 @@ export class MetadataCache {
     }
     for (const t of info.topics) {
       if (t.errorCode === 0) {
-        this.topics.set(t.name, t);
+        this.topics.set(t.name, { info: t, at: Date.now() });
         if (t.topicId !== ZERO_UUID) this.byId.set(t.topicId, t.name);
       } else this.topics.delete(t.name);
     }
   }
 
-  topic(name: string): TopicInfo | undefined {
-    return this.topics.get(name);
+  /** The cached topic, unless it is older than maxAgeMs. */
+  topic(name: string, maxAgeMs = Infinity): TopicInfo | undefined {
+    const e = this.topics.get(name);
+    return e && Date.now() - e.at <= maxAgeMs ? e.info : undefined;
   }
 
   topicName(topicId: string): string | undefined {

@@ -8,6 +8,7 @@ import { startBroker, type Broker } from '../broker.js';
 import { BrokerConnection } from './connection.js';
 import { KafkaClient } from './kafka-client.js';
 import { KafkaResponseError } from './kafka-errors.js';
+import { decodeRecordBatches } from './record-decoder.js';
 
 let dir: string;
 const open: { close(): unknown }[] = [];
@@ -40,6 +41,34 @@ describe('KafkaClient against the built-in broker', () => {
     open.push(conn);
     // The built-in broker advertises Produce 0-9, Fetch 0-11, ListOffsets 0-5, Metadata 0-9.
     expect([0, 1, 2, 3].map((k) => conn.versions.version(k))).toEqual([9, 11, 5, 9]);
+  });
+
+  it('pipelines many requests on one connection, matching each answer to its request', async () => {
+    const b = await broker({ 'num.partitions': '1' });
+    const c = await client(b);
+    await c.produce(
+      'p',
+      0,
+      Array.from({ length: 60 }, (_, i) => ({ value: `m${i}` })),
+      { maxBatchBytes: 100 },
+    );
+    const conn = await BrokerConnection.open({ host: b.host, port: b.port, clientId: 'test' });
+    open.push(conn);
+    const fetchAt = (offset: number) =>
+      conn.request(1, {
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        topics: [{ topic: 'p', partitions: [{ partition: 0, fetchOffset: offset, partitionMaxBytes: 1 << 20 }] }],
+      });
+    const pending = Array.from({ length: 60 }, (_, i) => fetchAt(59 - i));
+    expect(conn.inFlight).toBe(60);
+    const answers = await Promise.all(pending);
+    answers.forEach((a, i) => {
+      const part = ((a['responses'] as Record<string, unknown>[])[0]!['partitions'] as Record<string, unknown>[])[0]!;
+      const r = decodeRecordBatches(part['records'] as Buffer, { fromOffset: 59 - i, where: 'p-0' });
+      expect(r.values[0]!.toString()).toBe(`m${59 - i}`);
+    });
   });
 
   it('produces and fetches records with keys, headers and timestamps, as columns', async () => {
@@ -196,6 +225,23 @@ describe('KafkaClient against the built-in broker', () => {
     // The answer to a later request proves the broker handled the first (one connection, in order).
     const [f] = await c.fetch([{ topic: 'a0', partition: 0, offset: 0 }], { maxWaitMs: 5000 });
     expect(f!.records.values.map(text)).toEqual(['fire']);
+  });
+
+  it('reconnects after the broker restarts: in-flight calls fail retriably, later calls succeed', async () => {
+    const first = await startBroker({ port: 0, dataDir: dir, config: { 'num.partitions': '1' } });
+    const port = first.port;
+    const c = await client(first, { retries: 30, retryBackoffMs: 20 });
+    await c.produce('r', 0, [{ value: 'before' }]);
+    const parked = c.fetch([{ topic: 'r', partition: 0, offset: 1 }], { maxWaitMs: 60_000 });
+    await first.close();
+    const second = await startBroker({ port, dataDir: dir, config: { 'num.partitions': '1' } });
+    open.push(second);
+    // The parked fetch's connection died with the broker: the client retried it on a new connection.
+    await c.produce('r', 0, [{ value: 'after' }]);
+    const [f] = await parked;
+    expect(f!.records.values.map(text)).toEqual(['after']);
+    const [all] = await c.fetch([{ topic: 'r', partition: 0, offset: 0 }], { maxWaitMs: 0 });
+    expect(all!.records.values.map(text)).toEqual(['before', 'after']);
   });
 
   it('a Kafka error that retrying does not cure fails at once, naming it', async () => {

@@ -6,9 +6,33 @@ import { BrokerConnection } from './connection.js';
 import { isRetriableKafkaError, KafkaResponseError, needsMetadataRefresh } from './kafka-errors.js';
 import { runPerPartition, type Outcome, type PartitionKey, type RetryPolicy } from './partition-retry.js';
 import { partitionForKey } from './partitioner.js';
-import { decodeRecordBatches, type DecodedRecords } from './record-decoder.js';
+import { decodeRecordBatches } from './record-decoder.js';
 import { encodeRecordBatches, type ProducerRecord } from './record-encoder.js';
-import type { CompressionType } from './compression.js';
+import type {
+  BatchRequest,
+  FetchOptions,
+  FetchRequest,
+  FetchResult,
+  KafkaClientOptions,
+  KeyedRecord,
+  ListOffsetsRequest,
+  ListOffsetsResult,
+  ProduceOptions,
+  ProduceResult,
+} from './client-types.js';
+import { groupByTopic, indexAnswers, missing, parseServers, resultOf, roundsOf } from './request-helpers.js';
+
+export type {
+  FetchOptions,
+  FetchRequest,
+  FetchResult,
+  KafkaClientOptions,
+  KeyedRecord,
+  ListOffsetsRequest,
+  ListOffsetsResult,
+  ProduceOptions,
+  ProduceResult,
+} from './client-types.js';
 
 /**
  * Eddy's Kafka client, on the broker's own codecs: the built-in broker and Apache Kafka 3.x/4.x alike. It keeps
@@ -17,107 +41,6 @@ import type { CompressionType } from './compression.js';
  * dropped) after a backoff and a metadata refresh. Not a consumer group member and not idempotent: the
  * streaming source tracks offsets in its checkpoint, and the sink is at-least-once as Spark's is.
  */
-
-export interface KafkaClientOptions {
-  /** host:port list, comma-separated or an array (Kafka's bootstrap.servers). */
-  bootstrapServers: string | readonly string[];
-  clientId?: string;
-  requestTimeoutMs?: number;
-  connectTimeoutMs?: number;
-  /** Rounds after the first for retriable errors (default 5). */
-  retries?: number;
-  /** Kafka's retry.backoff.ms (100) and retry.backoff.max.ms (1000). */
-  retryBackoffMs?: number;
-  retryBackoffMaxMs?: number;
-  /** Ask the broker to create unknown topics on Metadata (default true; the broker's auto.create.topics.enable decides). */
-  allowAutoTopicCreation?: boolean;
-}
-
-export interface ListOffsetsRequest extends PartitionKey {
-  /** -2n earliest, -1n latest, else epoch ms: the first offset whose timestamp is at or after it. */
-  timestamp: bigint | number;
-}
-
-export interface ListOffsetsResult extends PartitionKey {
-  /** -1 when no record has a timestamp at or after the one asked for. */
-  offset: number;
-  timestamp: number;
-}
-
-export interface FetchRequest extends PartitionKey {
-  offset: number;
-  /** Per-partition byte limit (default: the call's partitionMaxBytes). */
-  maxBytes?: number;
-  /** Drop records at or past this offset from the answer (they may still be transferred). */
-  untilOffset?: number;
-}
-
-export interface FetchOptions {
-  /** Kafka's fetch.max.wait.ms (default 500): how long the broker may wait for minBytes. */
-  maxWaitMs?: number;
-  /** fetch.min.bytes (default 1). */
-  minBytes?: number;
-  /** fetch.max.bytes (default 50 MiB). */
-  maxBytes?: number;
-  /** max.partition.fetch.bytes (default 1 MiB). */
-  partitionMaxBytes?: number;
-  /** 0 read_uncommitted (default), 1 read_committed. */
-  isolationLevel?: 0 | 1;
-  /** check.crcs (default true). */
-  checkCrcs?: boolean;
-}
-
-export interface FetchResult extends PartitionKey {
-  /** 0, or a Kafka error code that retrying does not cure (OFFSET_OUT_OF_RANGE = 1 …). */
-  errorCode: number;
-  highWatermark: number;
-  lastStableOffset: number;
-  logStartOffset: number;
-  records: DecodedRecords;
-}
-
-export interface ProduceOptions {
-  /** 0 (no answer), 1 (leader), -1 = all (default, as Kafka 3's producer and Spark's sink). */
-  acks?: 0 | 1 | -1;
-  /** The broker's wait for acks=all (Kafka's request.timeout.ms on the request, default 30 s). */
-  timeoutMs?: number;
-  compression?: CompressionType;
-  maxBatchBytes?: number;
-}
-
-export interface ProduceResult extends PartitionKey {
-  /** Offset of the first record written; -1 with acks=0. */
-  baseOffset: number;
-  /** Records written to this partition. */
-  count: number;
-  logAppendTime: number;
-  logStartOffset: number;
-}
-
-export interface KeyedRecord extends ProducerRecord {
-  /** Explicit partition; otherwise murmur2 of the key, or round-robin for keyless records. */
-  partition?: number;
-}
-
-interface BatchRequest extends PartitionKey {
-  batch: Buffer;
-  count: number;
-}
-
-function parseServers(s: string | readonly string[]): { host: string; port: number }[] {
-  const list = (typeof s === 'string' ? s.split(',') : [...s]).map((x) => x.trim()).filter((x) => x !== '');
-  if (list.length === 0) {
-    throw new EddyError('INVALID_ARGUMENT', 'bootstrapServers is empty; give host:port, e.g. "localhost:9092"');
-  }
-  return list.map((x) => {
-    const at = x.lastIndexOf(':');
-    const port = Number(x.slice(at + 1));
-    if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      throw new EddyError('INVALID_ARGUMENT', `bootstrap server ${JSON.stringify(x)} is not host:port`);
-    }
-    return { host: x.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port };
-  });
-}
 
 export class KafkaClient {
   private readonly cache = new MetadataCache();
@@ -240,7 +163,7 @@ export class KafkaClient {
 
   /** Metadata of one topic from the cache, or fetched; NOT_FOUND (retriable) when the topic does not exist. */
   async topic(name: string): Promise<TopicInfo> {
-    const cached = this.cache.topic(name);
+    const cached = this.cache.topic(name, this.o.metadataMaxAgeMs ?? 300_000);
     if (cached) return cached;
     const info = await this.metadata([name]);
     const t = info.topics.find((x) => x.name === name);
@@ -388,7 +311,8 @@ export class KafkaClient {
             maxWaitMs,
             minBytes: options.minBytes ?? 1,
             maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
-            isolationLevel: options.isolationLevel ?? 0,
+            // read_uncommitted: read_committed would also need the aborted transactions filtered out.
+            isolationLevel: 0,
             sessionId: 0,
             sessionEpoch: -1,
             topics,
@@ -556,67 +480,4 @@ export class KafkaClient {
     this.connections.clear();
     await Promise.all(conns.map((c) => c.then((x) => x.close()).catch(() => undefined)));
   }
-}
-
-function resultOf(q: BatchRequest, a: Message): ProduceResult {
-  return {
-    topic: q.topic,
-    partition: q.partition,
-    baseOffset: a['baseOffset'] as number,
-    count: q.count,
-    logAppendTime: (a['logAppendTimeMs'] as number | undefined) ?? -1,
-    logStartOffset: (a['logStartOffset'] as number | undefined) ?? -1,
-  };
-}
-
-function missing<R>(q: PartitionKey, what: string): Outcome<R> {
-  return {
-    ok: false,
-    error: new EddyError('PROTOCOL_ERROR', `${what} answer has no entry for ${q.topic}-${q.partition}`, {
-      retriable: true,
-    }),
-    refresh: false,
-  };
-}
-
-/**
- * Splits requests so that no partition appears twice in one round: Kafka refuses a partition named twice in a
- * request (and a Produce carries one batch per partition). Returns the rounds and each request's round.
- */
-function roundsOf<Q extends PartitionKey>(qs: readonly Q[]): { rounds: Q[][]; roundOf: number[] } {
-  const rounds: Q[][] = [];
-  const seen = new Map<string, number>();
-  const roundOf: number[] = [];
-  for (const q of qs) {
-    const k = `${q.topic}\u0000${q.partition}`;
-    const r = seen.get(k) ?? 0;
-    seen.set(k, r + 1);
-    (rounds[r] ??= []).push(q);
-    roundOf.push(r);
-  }
-  return { rounds, roundOf };
-}
-
-function groupByTopic<Q extends PartitionKey>(qs: readonly Q[]): [string, Q[]][] {
-  const m = new Map<string, Q[]>();
-  for (const q of qs) {
-    let l = m.get(q.topic);
-    if (!l) m.set(q.topic, (l = []));
-    l.push(q);
-  }
-  return [...m];
-}
-
-function indexAnswers(
-  topics: readonly Message[],
-  topicKey: string,
-  partitionKey: string,
-  partitionsKey = 'partitions',
-): Map<string, Message> {
-  const m = new Map<string, Message>();
-  for (const t of topics) {
-    for (const p of t[partitionsKey] as Message[])
-      m.set(`${t[topicKey] as string}\u0000${p[partitionKey] as number}`, p);
-  }
-  return m;
 }

@@ -13,7 +13,8 @@ import { encodeRecordBatches } from './record-encoder.js';
  * brokers: real sockets and the real codecs, with answers chosen per test (which node leads, which error first).
  */
 
-type Script = (apiKey: number, body: Message, node: number) => Message;
+/** The answer to a request; null sends none (a broker that hangs). */
+type Script = (apiKey: number, body: Message, node: number) => Message | null;
 
 class ScriptedBroker {
   readonly requests: { apiKey: number; body: Message }[] = [];
@@ -43,7 +44,7 @@ class ScriptedBroker {
                   apiKeys: apiKeys ?? apiKeysOf({ handlers: new Map([0, 1, 2, 3].map((k) => [k, null])) } as never),
                 }
               : script(header.apiKey, body, node);
-          if (header.apiKey === 0 && body['acks'] === 0) continue;
+          if (answer === null || (header.apiKey === 0 && body['acks'] === 0)) continue;
           for (const c of encodeResponse(header.apiKey, header.apiVersion, header.correlationId, answer)) s.write(c);
         }
       });
@@ -232,5 +233,23 @@ describe('leader routing and retries', () => {
     const conn = await BrokerConnection.open({ host: '127.0.0.1', port: a!.port, clientId: 'test' });
     open.push(conn);
     expect([0, 1, 2, 3].map((k) => conn.versions.version(k))).toEqual([11, 17, 10, 12]);
+  });
+
+  it('a request with no answer within request.timeout.ms fails with TIMEOUT and closes the connection', async () => {
+    const c: Cluster = { leader: 1, topicErrors: [], ports: new Map() };
+    const [a] = await cluster(c, () => null);
+    const client = await KafkaClient.connect({
+      bootstrapServers: `127.0.0.1:${a!.port}`,
+      requestTimeoutMs: 50,
+      retries: 0,
+    });
+    open.push(client);
+    const err = await client.listOffsets([{ topic: 't', partition: 0, timestamp: -1n }]).catch((e: unknown) => e);
+    expect(isEddyError(err, 'TIMEOUT')).toBe(true);
+    expect((err as Error).message).toMatch(/ListOffsets v5 to broker 127\.0\.0\.1:\d+ got no answer within 50 ms/);
+    // The next call opens a new connection rather than reuse the one whose answers are now out of step.
+    const before = a!.count(18);
+    await client.metadata(['t']);
+    expect(a!.count(18)).toBe(before + 1);
   });
 });
