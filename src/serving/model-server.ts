@@ -42,7 +42,7 @@ export interface ServeOptions {
   group?: string;
   /**
    * With group: Kafka's session.timeout.ms, how long the group waits for a silent instance before giving its
-   * partitions to the others (kafkajs's default, 30 000; the broker accepts 6 000 and up by default).
+   * partitions to the others (default 30 000, as kafkajs; the broker accepts 6 000 and up by default).
    */
   sessionTimeoutMs?: number;
   /** Swap in a model saved anew at modelPath between batches (output messages name the model that answered). */
