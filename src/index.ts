@@ -212,3 +212,32 @@ export { ModelServer, formatProgress, type ServeOptions } from './serving/model-
 export type { ServingProgress } from './serving/serving-progress.js';
 export { servingSchema, type ServingSchema, type ServingField } from './serving/serving-schema.js';
 export { decodeMessage, parseMessageFormat, type MessageFormat, type Decoded } from './serving/message-codec.js';
+export {
+  KafkaClient,
+  KafkaResponseError,
+  kafkaErrorName,
+  murmur2,
+  partitionForKey,
+  decodeRecordBatches,
+  encodeRecordBatches,
+  parseCompressionType,
+  type KafkaClientOptions,
+  type ListOffsetsRequest,
+  type ListOffsetsResult,
+  type FetchRequest as KafkaFetchRequest,
+  type FetchOptions as KafkaFetchOptions,
+  type FetchResult as KafkaFetchResult,
+  type ProduceOptions as KafkaProduceOptions,
+  type ProduceResult as KafkaProduceResult,
+  type KeyedRecord,
+  type ProducerRecord,
+  type RecordColumns,
+  type DecodedRecords,
+  type RecordHeader,
+  type CompressionType,
+  type ClusterInfo,
+  type TopicInfo,
+  type PartitionInfo,
+  type BrokerInfo,
+} from './broker/client/index.js';
+export { GroupConsumer, type GroupConsumerOptions, type GroupBatch } from './broker/client/group-consumer.js';

@@ -1,124 +1,93 @@
-import kafkajs from 'kafkajs';
+import { GroupConsumer, type GroupBatch } from '../broker/client/group-consumer.js';
 import { EddyError } from '../common/errors.js';
-
-const { Kafka, logLevel } = kafkajs;
-type Consumer = ReturnType<InstanceType<typeof Kafka>['consumer']>;
-type Admin = ReturnType<InstanceType<typeof Kafka>['admin']>;
-
-/** One input message, as the serving batch needs it. */
-export interface InputMessage {
-  key: Buffer | null;
-  value: Buffer | null;
-  partition: number;
-  offset: bigint;
-  timestampMs: number;
-}
+import type { MessageBatch } from './message-batch.js';
 
 /**
- * The input of `serve({ group })`: a consumer in a Kafka consumer group, so instances in one group share the
- * topic's partitions. Offsets are committed to the group only after `handle` (which writes the answers)
- * returns, so a crash replays at most the uncommitted tail, as with the checkpointed query.
+ * The input of `serve({ group })`: a member of a Kafka consumer group (Eddy's GroupConsumer), so instances in one
+ * group share the topic's partitions. A partition's offset is committed to the group only after `handle` (which
+ * writes the answers) returns, so a crash replays at most the uncommitted tail, as with the checkpointed query.
  */
 export class GroupInput {
-  private readonly consumer: Consumer;
-  private readonly admin: Admin;
-  private failure: Error | null = null;
-  private finished: Promise<void> | null = null;
-  private wake: (() => void)[] = [];
-  /** Partitions this member holds after the last rebalance. */
-  assignment: number[] = [];
+  private consumer: GroupConsumer | null = null;
 
   constructor(
-    brokers: string[],
+    private readonly bootstrapServers: string,
     readonly groupId: string,
     readonly topic: string,
     private readonly fromBeginning: boolean,
-    sessionTimeoutMs?: number,
-  ) {
-    const kafka = new Kafka({ clientId: 'eddy-serve', brokers, logLevel: logLevel.NOTHING });
-    this.consumer = kafka.consumer({
-      groupId,
-      maxWaitTimeInMs: 100,
-      ...(sessionTimeoutMs === undefined
-        ? {}
-        : { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)) }),
+    private readonly sessionTimeoutMs?: number,
+  ) {}
+
+  /** Partitions this member holds after the last rebalance. */
+  get assignment(): number[] {
+    return [...(this.consumer?.assignment.get(this.topic) ?? [])].sort((a, b) => a - b);
+  }
+
+  async start(handle: (messages: MessageBatch) => Promise<void>): Promise<void> {
+    const consumer = await GroupConsumer.connect({
+      bootstrapServers: this.bootstrapServers,
+      clientId: 'eddy-serve',
+      groupId: this.groupId,
+      topics: [this.topic],
+      autoOffsetReset: this.fromBeginning ? 'earliest' : 'latest',
+      ...(this.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.sessionTimeoutMs } : {}),
     });
-    this.admin = kafka.admin();
-    const notify = () => this.wake.splice(0).forEach((f) => f());
-    this.consumer.on(this.consumer.events.FETCH, notify);
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      this.assignment = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
-      notify();
-    });
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.failure = e.payload.error;
-      notify();
+    this.consumer = consumer;
+    consumer.run(async (b) => {
+      await handle(messagesOf(b));
+      await consumer.commit(b.topic, b.partition, b.nextOffset);
     });
   }
 
-  async start(handle: (messages: InputMessage[]) => Promise<void>): Promise<void> {
-    await this.admin.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: this.fromBeginning });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch, heartbeat }) => {
-        if (batch.messages.length === 0) return;
-        await handle(
-          batch.messages.map((m) => ({
-            key: m.key,
-            value: m.value,
-            partition: batch.partition,
-            offset: BigInt(m.offset),
-            timestampMs: Number(m.timestamp),
-          })),
-        );
-        const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-        await heartbeat();
-      },
-    });
+  private live(): GroupConsumer {
+    const c = this.consumer;
+    if (!c) throw new EddyError('ILLEGAL_STATE', 'serve: the group input is not started');
+    if (c.error) throw new EddyError('ILLEGAL_STATE', `serve: the group consumer failed: ${c.error.message}`);
+    return c;
   }
 
   /** Waits on the group's fetches and rebalances until the group has committed every message now on the topic. */
   async processAllAvailable(): Promise<void> {
-    const ends = await this.admin.fetchTopicOffsets(this.topic);
+    const ends = await this.live().offsetRange(this.topic);
     for (;;) {
-      if (this.failure)
-        throw new EddyError('ILLEGAL_STATE', `serve: the group consumer failed: ${this.failure.message}`);
-      const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
-      const done = ends.every((e) => {
-        const c = committed?.partitions.find((p) => p.partition === e.partition);
-        return BigInt(e.high) === 0n || (c !== undefined && BigInt(c.offset) >= BigInt(e.high));
-      });
-      if (done) return;
-      await new Promise<void>((resolve) => this.wake.push(resolve));
+      const c = this.live();
+      const committed = await c.committed(
+        this.topic,
+        ends.map((e) => e.partition),
+      );
+      if (ends.every((e) => e.high === e.low || (committed.get(e.partition) ?? -1) >= e.high)) return;
+      if (c.isClosed) throw new EddyError('ILLEGAL_STATE', 'serve: the group consumer was stopped');
+      await c.changed();
     }
   }
 
   /** Waits on rebalances until this member holds `count` partitions (to see a group share the topic). */
   async awaitAssignment(count: number): Promise<void> {
-    while (this.assignment.length !== count) {
-      if (this.failure)
-        throw new EddyError('ILLEGAL_STATE', `serve: the group consumer failed: ${this.failure.message}`);
-      await new Promise<void>((resolve) => this.wake.push(resolve));
+    while (this.assignment.length !== count) await this.live().changed();
+  }
+
+  /** Resolves when stopped; rejects if the consumer failed. */
+  async awaitTermination(): Promise<void> {
+    for (;;) {
+      const c = this.live();
+      if (c.isClosed) return;
+      await c.changed();
     }
   }
 
-  /** Resolves when stopped; rejects if the consumer crashed. */
-  awaitTermination(): Promise<void> {
-    this.finished ??= new Promise<void>((resolve, reject) => {
-      this.consumer.on(this.consumer.events.STOP, () => resolve());
-      this.consumer.on(this.consumer.events.CRASH, (e) => {
-        if (!e.payload.restart) reject(e.payload.error);
-      });
-    });
-    return this.finished;
-  }
-
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.admin.disconnect();
-    this.wake.splice(0).forEach((f) => f());
+    await this.consumer?.close();
   }
+}
+
+function messagesOf(b: GroupBatch): MessageBatch {
+  const r = b.records;
+  return {
+    count: r.count,
+    keys: r.keys,
+    values: r.values,
+    partitions: new Int32Array(r.count).fill(b.partition),
+    offsets: r.offsets,
+    timestamps: r.timestamps,
+  };
 }

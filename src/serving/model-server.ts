@@ -1,25 +1,21 @@
-import kafkajs from 'kafkajs';
 import { EddyError, describeValue } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
-import type { DataFrame, Row } from '../dataframe/dataframe.js';
-import { Vector } from '../dataframe/vector.js';
-import { loadStage } from '../ml/pipeline/stage-registry.js';
-import { Transformer } from '../ml/pipeline/stage.js';
-import { parseJsonData, readerFor } from '../ml/persistence/stage-io.js';
+import type { DataFrame } from '../dataframe/dataframe.js';
+import type { Transformer } from '../ml/pipeline/stage.js';
 import type { Eddy } from '../session.js';
 import type { StreamingQuery } from '../streaming/query.js';
 import type { TriggerSpec } from '../streaming/trigger.js';
-import { GroupInput, type InputMessage } from './group-input.js';
-import { decodeMessage, parseMessageFormat, type MessageFormat } from './message-codec.js';
+import { ByteArena } from './answer-encoder.js';
+import { AnswerWriter, type OutputRecord } from './answer-writer.js';
+import type { Predictions } from './batch-predictor.js';
+import { GroupInput } from './group-input.js';
+import { messagesOfKafkaBatch, type MessageBatch } from './message-batch.js';
+import { parseMessageFormat, utf8, type MessageFormat } from './message-codec.js';
+import { resolveModel, savedVersion, type Served } from './served-model.js';
 import { LatencyWindow, type ServingProgress } from './serving-progress.js';
-import { servingSchema, type ServingSchema } from './serving-schema.js';
+import type { ServingSchema } from './serving-schema.js';
 
-const { Kafka, logLevel } = kafkajs;
-type Producer = ReturnType<InstanceType<typeof Kafka>['producer']>;
 const log = getLogger('serve');
-
-/** A column no model uses, carrying each good message's place in its batch through the pipeline. */
-const ROW_ID = '__eddy_serve_row';
 
 export interface ServeOptions {
   /** A fitted model or pipeline; or give modelPath. */
@@ -46,7 +42,7 @@ export interface ServeOptions {
   group?: string;
   /**
    * With group: Kafka's session.timeout.ms, how long the group waits for a silent instance before giving its
-   * partitions to the others (kafkajs's default, 30 000; the broker accepts 6 000 and up by default).
+   * partitions to the others (default 30 000, as kafkajs; the broker accepts 6 000 and up by default).
    */
   sessionTimeoutMs?: number;
   /** Swap in a model saved anew at modelPath between batches (output messages name the model that answered). */
@@ -59,8 +55,6 @@ export interface ServeOptions {
   onProgress?: (p: ServingProgress) => void;
 }
 
-type Message = InputMessage;
-
 /** A running model server: a streaming query from the input topic to the output (and dead-letter) topic. */
 export class ModelServer {
   private readonly latency = new LatencyWindow();
@@ -72,7 +66,7 @@ export class ModelServer {
 
   private constructor(
     private served: Served,
-    private readonly producer: Producer,
+    private readonly writer: AnswerWriter,
     private readonly opts: ServeOptions & { format: MessageFormat },
   ) {}
 
@@ -89,13 +83,11 @@ export class ModelServer {
         'serve: watch needs modelPath (the path to watch for a newly saved model)',
       );
     }
-    const served = await resolveModel(eddy, options);
+    const served = await resolveModel(eddy, format, options);
     // The broker getter throws on a session started with broker: false, with a message saying so.
     const servers = options.bootstrapServers ?? eddy.broker.bootstrapServers;
-    const kafka = new Kafka({ clientId: 'eddy-serve', brokers: servers.split(','), logLevel: logLevel.NOTHING });
-    const producer = kafka.producer({ allowAutoTopicCreation: true });
-    await producer.connect();
-    const server = new ModelServer(served, producer, { ...options, format, bootstrapServers: servers });
+    const writer = await AnswerWriter.connect(servers);
+    const server = new ModelServer(served, writer, { ...options, format, bootstrapServers: servers });
     try {
       await server.startQuery(eddy);
     } catch (e) {
@@ -110,7 +102,7 @@ export class ModelServer {
     this.startTimer();
     if (o.group !== undefined) {
       this.group = new GroupInput(
-        o.bootstrapServers!.split(','),
+        o.bootstrapServers!,
         o.group,
         o.inputTopic,
         (o.startingOffsets ?? 'earliest') === 'earliest',
@@ -193,7 +185,7 @@ export class ModelServer {
     this.timer = null;
     await this.query?.stop();
     await this.group?.stop();
-    await this.producer.disconnect();
+    await this.writer.close();
   }
 
   /** Emits a progress report for the interval since the last one. */
@@ -219,7 +211,7 @@ export class ModelServer {
     }
     if (version === this.served.version) return;
     try {
-      const next = await resolveModel(eddy, { ...this.opts, model: undefined });
+      const next = await resolveModel(eddy, this.opts.format, { modelPath: path });
       log.info(
         `watch: ${path} saved anew at ${new Date(next.savedAt ?? 0).toISOString()}; now serving ${next.model.uid}`,
       );
@@ -232,113 +224,107 @@ export class ModelServer {
   }
 
   private async serveBatch(eddy: Eddy, batch: DataFrame): Promise<void> {
-    await this.serveMessages(eddy, (await batch.collect()).map(toMessage));
+    await this.serveMessages(eddy, messagesOfKafkaBatch(await batch.collectBatch()));
   }
 
-  private async serveMessages(eddy: Eddy, messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
+  private async serveMessages(eddy: Eddy, batch: MessageBatch): Promise<void> {
+    if (batch.count === 0) return;
     if (this.opts.watch === true) await this.reloadIfSaved(eddy);
-    const dead: { m: Message; reason: string }[] = [];
-    const good: { m: Message; fields: Record<string, unknown>; row: Record<string, unknown> }[] = [];
-    for (const m of messages) {
-      const d = decodeMessage(m.value, this.opts.format, this.schema.fields);
-      if (d.ok) good.push({ m, fields: d.fields, row: d.row });
-      else dead.push({ m, reason: d.reason });
-    }
-    const answers = new Map<number, Row>();
+    // One model answers the whole batch, even if a reload were to happen meanwhile.
+    const served = this.served;
+    const decoded = served.decoder.decode(batch);
+    const arena = new ByteArena();
+    const dead = decoded.dead.map(({ index, reason }) => ({ index, reason }));
+    const answers: (string | Uint8Array | undefined)[] = new Array<string | Uint8Array | undefined>(
+      decoded.good.length,
+    );
     const refused = new Set<number>();
-    if (good.length > 0) {
+    const answer = (p: Predictions) => {
+      for (let k = 0; k < p.count; k++) {
+        const row = p.rowIds[k]!;
+        const closeAt = decoded.closeAt[row]!;
+        answers[row] =
+          closeAt >= 0
+            ? served.encoder.encodeInto(
+                arena,
+                batch.values[decoded.good[row]!]!,
+                closeAt,
+                p.prediction?.get(k),
+                p.probability?.get(k),
+              )
+            : served.encoder.encode(
+                decoded.texts[row]!,
+                decoded.objects[row]!,
+                p.prediction?.get(k),
+                p.probability?.get(k),
+              );
+      }
+    };
+    if (decoded.good.length > 0) {
       try {
-        for (const [i, r] of (
-          await this.predict(
-            eddy,
-            good.map((g, i) => ({ ...g.row, [ROW_ID]: i })),
-          )
-        ).entries()) {
-          answers.set(Number(r[ROW_ID] ?? i), r);
-        }
+        answer(await served.predictor.predict(decoded.columns, 0, decoded.good.length));
       } catch (e) {
         // One bad value fails the whole batch's transform: answer row by row to find which.
         log.debug(`batch transform failed (${(e as Error).message}); predicting message by message`);
-        for (const [i, g] of good.entries()) {
+        answers.fill(undefined);
+        for (let row = 0; row < decoded.good.length; row++) {
           try {
-            const [r] = await this.predict(eddy, [{ ...g.row, [ROW_ID]: i }]);
-            if (r) answers.set(i, r);
+            answer(await served.predictor.predict(decoded.columns, row, row + 1));
           } catch (err) {
-            refused.add(i);
-            dead.push({ m: g.m, reason: `the model cannot handle this message: ${(err as Error).message}` });
+            refused.add(row);
+            dead.push({
+              index: decoded.good[row]!,
+              reason: `the model cannot handle this message: ${(err as Error).message}`,
+            });
           }
         }
       }
     }
-    const out: { key: Buffer | null; value: string; partition?: number }[] = [];
-    for (const [i, g] of good.entries()) {
-      const r = answers.get(i);
-      if (r === undefined) {
-        if (!refused.has(i)) dead.push({ m: g.m, reason: 'the model dropped this row (handleInvalid=skip)' });
+    const out: OutputRecord[] = [];
+    for (let row = 0; row < decoded.good.length; row++) {
+      const a = answers[row];
+      const i = decoded.good[row]!;
+      if (a === undefined) {
+        if (!refused.has(row)) dead.push({ index: i, reason: 'the model dropped this row (handleInvalid=skip)' });
         continue;
       }
-      out.push({ key: g.m.key, value: JSON.stringify(this.answer(g.fields, r)) });
+      out.push({ key: batch.keys[i] ?? null, value: a });
     }
-    if (out.length > 0) await this.producer.send({ topic: this.opts.outputTopic, messages: out });
-    if (dead.length > 0) await this.deadLetters(dead);
+    if (out.length > 0) await this.writer.write(this.opts.outputTopic, out);
+    if (dead.length > 0) await this.deadLetters(batch, dead);
     const now = Date.now();
-    for (const [i, g] of good.entries()) if (answers.has(i)) this.latency.add(now - g.m.timestampMs);
-    this.totals.messages += messages.length;
+    for (let row = 0; row < decoded.good.length; row++) {
+      if (answers[row] !== undefined) this.latency.add(now - batch.timestamps[decoded.good[row]!]!);
+    }
+    this.totals.messages += batch.count;
     this.totals.predictions += out.length;
     this.totals.deadLetters += dead.length;
   }
 
-  private async predict(eddy: Eddy, rows: Record<string, unknown>[]): Promise<Row[]> {
-    const ddl = [
-      ...this.schema.fields.filter((f) => !f.optional).map((f) => `\`${f.name}\` ${f.type.toUpperCase()}`),
-      `${ROW_ID} INT`,
-    ];
-    const df = eddy.createDataFrame(rows, ddl.join(', '));
-    const cols = [ROW_ID, this.schema.predictionCol, this.schema.probabilityCol].filter((c): c is string => c !== null);
-    return this.model
-      .transform(df)
-      .select(...cols)
-      .collect();
-  }
-
-  private answer(fields: Record<string, unknown>, r: Row): Record<string, unknown> {
-    const s = this.schema;
-    const out: Record<string, unknown> = { ...fields };
-    if (s.predictionCol) {
-      const p = r[s.predictionCol];
-      out[s.predictionCol] = p;
-      if (s.labels && typeof p === 'number') out['predictedLabel'] = s.labels[p] ?? null;
-    }
-    if (s.probabilityCol) {
-      const v = r[s.probabilityCol];
-      out[s.probabilityCol] = v instanceof Vector ? Array.from(v.toArray()) : v;
-    }
-    out['modelUid'] = this.model.uid;
-    if (this.served.savedAt !== null) out['modelSavedAt'] = this.served.savedAt;
-    return out;
-  }
-
-  private async deadLetters(dead: { m: Message; reason: string }[]): Promise<void> {
+  private async deadLetters(batch: MessageBatch, dead: { index: number; reason: string }[]): Promise<void> {
     // Without a dead-letter topic the log line is the only record of the message, so it is a warning; with one,
     // the topic holds the message and the reason, and the progress line counts them.
     const note = this.opts.deadLetterTopic === undefined ? log.warn : log.info;
-    for (const d of dead) note(`dead letter ${this.opts.inputTopic}-${d.m.partition}@${d.m.offset}: ${d.reason}`);
+    const where = (i: number) => `${this.opts.inputTopic}-${batch.partitions[i]}@${batch.offsets[i]}`;
+    for (const d of dead) note(`dead letter ${where(d.index)}: ${d.reason}`);
     if (this.opts.deadLetterTopic === undefined) return;
-    await this.producer.send({
-      topic: this.opts.deadLetterTopic,
-      messages: dead.map(({ m, reason }) => ({
-        key: m.key,
-        value: JSON.stringify({
-          error: reason,
-          topic: this.opts.inputTopic,
-          partition: m.partition,
-          offset: m.offset.toString(),
-          timestamp: m.timestampMs,
-          value: m.value === null ? null : m.value.toString('utf8'),
-        }),
-      })),
-    });
+    await this.writer.write(
+      this.opts.deadLetterTopic,
+      dead.map(({ index: i, reason }) => {
+        const value = batch.values[i] ?? null;
+        return {
+          key: batch.keys[i] ?? null,
+          value: JSON.stringify({
+            error: reason,
+            topic: this.opts.inputTopic,
+            partition: batch.partitions[i],
+            offset: String(batch.offsets[i]),
+            timestamp: batch.timestamps[i],
+            value: value === null ? null : utf8(value),
+          }),
+        };
+      }),
+    );
   }
 }
 
@@ -351,58 +337,6 @@ export function formatProgress(p: ServingProgress): string {
   );
 }
 
-function toMessage(r: Row): Message {
-  const buf = (v: unknown) => (v === null || v === undefined ? null : Buffer.from(v as Uint8Array));
-  const t = r['timestamp'];
-  return {
-    key: buf(r['key']),
-    value: buf(r['value']),
-    partition: Number(r['partition']),
-    offset: BigInt(r['offset'] as bigint),
-    timestampMs: t instanceof Date ? t.getTime() : Number(t),
-  };
-}
-
 function safeName(topic: string): string {
   return topic.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
-interface Served {
-  model: Transformer;
-  schema: ServingSchema;
-  /** metadata.json's timestamp, for a model loaded from a path. */
-  savedAt: number | null;
-  version: string | null;
-}
-
-/** What identifies one save at a path: metadata.json's uid and timestamp (a save in the same ms still differs by uid). */
-async function savedVersion(eddy: Eddy, path: string): Promise<{ key: string; savedAt: number | null }> {
-  const meta = parseJsonData(await readerFor({ fs: eddy.fs })(path, 'metadata.json'), `${path}/metadata.json`);
-  const { timestamp, uid } = (meta ?? {}) as { timestamp?: unknown; uid?: unknown };
-  const savedAt = typeof timestamp === 'number' ? timestamp : null;
-  return { key: `${String(uid)}@${String(savedAt)}`, savedAt };
-}
-
-async function resolveModel(eddy: Eddy, o: ServeOptions): Promise<Served> {
-  if ((o.model === undefined) === (o.modelPath === undefined)) {
-    throw new EddyError('INVALID_ARGUMENT', 'serve needs exactly one of model (a fitted Transformer) and modelPath');
-  }
-  if (o.model !== undefined) {
-    if (!(o.model instanceof Transformer)) {
-      throw new EddyError(
-        'INVALID_ARGUMENT',
-        `serve: model must be a fitted Transformer, got ${describeValue(o.model)}`,
-      );
-    }
-    return { model: o.model, schema: servingSchema(o.model), savedAt: null, version: null };
-  }
-  const { key, savedAt } = await savedVersion(eddy, o.modelPath!);
-  const stage = await loadStage(o.modelPath!, { fs: eddy.fs });
-  if (!(stage instanceof Transformer)) {
-    throw new EddyError(
-      'INVALID_ARGUMENT',
-      `${o.modelPath} holds ${stage.uid}, an unfitted estimator; save a fitted model`,
-    );
-  }
-  return { model: stage, schema: servingSchema(stage), savedAt, version: key };
 }

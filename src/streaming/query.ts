@@ -146,8 +146,11 @@ export class StreamingQuery<TData = unknown> {
     while (this.active) {
       // Asked again after every batch: a source with a limit (maxOffsetsPerTrigger) gets there in several steps,
       // and "all available" is reached when the next batch would have nothing new.
-      const next = await Promise.all(this.def.sources.map((s, i) => s.latestOffset(this.committedOffsets[i] ?? null)));
-      if (next.every((t, i) => t === null || t === this.committedOffsets[i]) && watermarkSettled()) break;
+      // Compared with the offsets it was asked from: a batch may commit while latestOffset is in flight, and a
+      // capped source answers relative to its start, so the committed offsets of now would match a stale answer.
+      const from = this.committedOffsets;
+      const next = await Promise.all(this.def.sources.map((s, i) => s.latestOffset(from[i] ?? null)));
+      if (next.every((t, i) => t === null || t === from[i]) && watermarkSettled()) break;
       await new Promise<void>((r) => {
         this.batchWaiters.push(r);
         this.wake?.();

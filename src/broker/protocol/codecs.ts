@@ -91,6 +91,15 @@ export function decodeRequest(frame: Buffer): { header: RequestHeader; body: Mes
 
 /** Encodes a request frame including its size prefix (used by tests and tools that talk to a broker). */
 export function encodeRequest(header: RequestHeader, body: Message): Buffer {
+  const chunks = encodeRequestChunks(header, body);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/**
+ * A request frame with its size prefix as chunks: record batches of a Produce stay separate buffers, so a
+ * client writes them to the socket without copying them into the frame.
+ */
+export function encodeRequestChunks(header: RequestHeader, body: Message): Buffer[] {
   const api = CODECS.get(header.apiKey);
   if (!api) throw new EddyError('UNSUPPORTED', `unknown API key ${header.apiKey}`);
   const w = new WireWriter();
@@ -107,7 +116,7 @@ export function encodeRequest(header: RequestHeader, body: Message): Buffer {
   if (api.isFlexible(header.apiVersion)) w.uvarint(0);
   api.request(header.apiVersion).encode(w, body);
   setSize(w.length - 4);
-  return w.toBuffer();
+  return w.toChunks();
 }
 
 /** Encodes a response frame with its size prefix, as chunks ready for the socket. */

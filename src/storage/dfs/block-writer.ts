@@ -77,6 +77,14 @@ export class DfsWriter implements WritableFile {
     // The writes run on libuv's threads while this thread computes the checksums of the same (unchanging) bytes.
     const writing = Promise.all(block.files.map((fh) => writeAll(fh, data)));
     // Flushes start on chunk boundaries: the buffer and the block size are multiples of 512.
+    const needed = Math.ceil((block.length + this.bufLen) / BYTES_PER_CHECKSUM) * 4;
+    if (block.sums.length < needed) {
+      // Grown as the block fills: a small file (a checkpoint entry) should not zero a whole block's checksums.
+      const full = Math.ceil(this.ctx.blockSize / BYTES_PER_CHECKSUM) * 4;
+      const grown = Buffer.alloc(Math.min(full, Math.max(needed, block.sums.length * 2)));
+      block.sums.copy(grown);
+      block.sums = grown;
+    }
     checksumChunks(data, block.sums, block.length / BYTES_PER_CHECKSUM);
     await writing;
     block.length += this.bufLen;
@@ -92,7 +100,7 @@ export class DfsWriter implements WritableFile {
       volumes,
       files: [],
       length: 0,
-      sums: Buffer.alloc(Math.ceil(this.ctx.blockSize / BYTES_PER_CHECKSUM) * 4),
+      sums: Buffer.alloc(0),
     };
     this.current = block;
     for (const v of volumes) block.files.push(await fsp.open(this.ctx.volumes.blockFile(v, id), 'wx'));
