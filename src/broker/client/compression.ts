@@ -1,9 +1,21 @@
+import { createRequire } from 'node:module';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
-import * as lz4 from 'lz4js';
-import { hash as xxh32 } from 'lz4js/xxh32.js';
+import type * as Lz4 from 'lz4js';
+import type * as Xxh32 from 'lz4js/xxh32.js';
 import * as snappy from 'snappyjs';
 import { EddyError } from '../../common/errors.js';
+
+// lz4js allocates a 5 MiB scratch block when loaded: load it on the first lz4 batch, not with every client.
+const require = createRequire(import.meta.url);
+let lz4Module: { lz4: typeof Lz4; xxh32: typeof Xxh32.hash } | null = null;
+function lz4js(): { lz4: typeof Lz4; xxh32: typeof Xxh32.hash } {
+  lz4Module ??= {
+    lz4: require('lz4js') as typeof Lz4,
+    xxh32: (require('lz4js/xxh32.js') as typeof Xxh32).hash,
+  };
+  return lz4Module;
+}
 
 /**
  * The record-batch codecs (attributes bits 0-2): gzip from node:zlib; snappy, lz4 and zstd from pure-JavaScript
@@ -86,6 +98,7 @@ function lz4Compress(data: Buffer): Buffer {
   if (data.length > 4 * 1024 * 1024) {
     throw new EddyError('INVALID_ARGUMENT', `lz4: a batch of ${data.length} bytes is over 4 MiB; send smaller batches`);
   }
+  const { lz4, xxh32 } = lz4js();
   const out = asBuffer(lz4.compress(data));
   out[4] = out[4]! | 0x20;
   out[6] = (xxh32(0, out, 4, 2) >> 8) & 0xff;
@@ -103,7 +116,7 @@ export function decompress(codec: number, data: Buffer): Buffer {
       case 2:
         return snappyDecompress(data);
       case 3:
-        return asBuffer(lz4.decompress(data));
+        return asBuffer(lz4js().lz4.decompress(data));
       case 4:
         return asBuffer(zstdDecompress(data));
     }
