@@ -4,6 +4,7 @@ import type { Accumulator, AggregateFn } from './aggregates.js';
 import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
 import { Plan, collectBatch, forEachBatch, gatherOrNull, type Partition } from './plan.js';
+import { columnsOfAll } from './references.js';
 import { StructType } from './types.js';
 import { compareValues, hashKey } from './values.js';
 
@@ -23,6 +24,11 @@ function rowKey(cols: readonly ColumnVector[], i: number, nullsMatch: boolean): 
   return JSON.stringify(parts, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 }
 const NULL_KEY = Symbol('null');
+
+function childColumns(bs: readonly (Bound | null)[]): number[] | null {
+  const s = columnsOfAll(bs);
+  return s === null ? null : [...s].sort((a, b) => a - b);
+}
 
 /**
  * Hash aggregation: groups rows by the key expressions and feeds each group's accumulators. The output is
@@ -61,7 +67,11 @@ export class AggregatePlan extends Plan {
       newGroup();
       ngroups = 1;
     }
-    const parts = await this.child.partitions();
+    // Only the columns the keys and aggregate inputs read are built by the scans below.
+    const parts = await this.child.partitionsFor({
+      columns: childColumns([...this.keys, ...this.aggs.map((a) => a.input)]),
+      filters: [],
+    });
     // Groups are created in arrival order; with partitions consumed concurrently that order may vary.
     await forEachBatch(parts, (b) => {
       {

@@ -40,6 +40,12 @@ export class SinkColumn {
     if (this.validity !== null) this.validity[r] = 1;
   }
 
+  /** The value at row r as a filter sees it: a number, a string, 0/1 for booleans, or null. */
+  value(r: number): unknown {
+    if (this.validity !== null && this.validity[r] === 0) return null;
+    return this.data[r] ?? null;
+  }
+
   /** The first n rows as a column; the sink starts over with fresh arrays. */
   finish(n: number): ColumnVector {
     const d = this.data;

@@ -12,6 +12,8 @@ import type { FileSystem, ReadableFile } from '../../storage/filesystem.js';
 import { RecordBatch } from '../batch.js';
 import { ColumnBuilder, ColumnVector } from '../column-vector.js';
 import type { Partition } from '../plan.js';
+import { PrunedColumn } from '../pruned-column.js';
+import type { ScanRequest } from '../scan-request.js';
 import {
   ArrayType,
   BinaryType,
@@ -192,7 +194,7 @@ export async function parquetScan(
   ds: Dataset,
   _opts: Options,
   userSchema: StructType | null,
-): Promise<{ schema: StructType; partitions: Partition[] }> {
+): Promise<{ schema: StructType; partitions: (req: ScanRequest) => Partition[] }> {
   const files = ds.files.filter((f) => f.status.length > 0);
   const metas: FileMetaData[] = [];
   for (const f of files) {
@@ -225,45 +227,59 @@ export async function parquetScan(
   }
   const names = new Set(data.map((f) => f.name.toLowerCase()));
   const schema = new StructType([...data, ...ds.partitionFields.filter((f) => !names.has(f.name.toLowerCase()))]);
-  const partitions: Partition[] = [];
-  files.forEach((f, fi) => {
-    const meta = metas[fi]!;
-    const present = new Set(fileFields(meta).map((x) => x.name));
-    let rowStart = 0;
-    for (const rg of meta.row_groups) {
-      const start = rowStart;
-      const end = start + Number(rg.num_rows);
-      rowStart = end;
-      if (end === start) continue;
-      partitions.push(async function* () {
-        const cols = await withFile(fs, f.status.path, async (file) => {
-          const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-          const wanted = data.filter((d) => present.has(d.name)).map((d) => d.name);
-          if (wanted.length > 0) {
-            await parquetRead({
-              file: asyncBuffer(file),
-              metadata: meta,
-              columns: wanted,
-              rowStart: start,
-              rowEnd: end,
-              parsers: PARSERS,
-              onChunk: (c) => {
-                const list = chunks.get(c.columnName) ?? [];
-                list.push({ rowStart: c.rowStart, data: c.columnData as ArrayLike<unknown> });
-                chunks.set(c.columnName, list);
-              },
-            });
-          }
-          return data.map((d) => column(d, chunks.get(d.name) ?? [], start, end));
-        });
+  // Only the requested columns' chunks are read and decoded (Parquet is columnar: the others are not touched).
+  const partitions = (req: ScanRequest): Partition[] => {
+    const built = (j: number): boolean => req.columns === null || req.columns.includes(j);
+    const out: Partition[] = [];
+    files.forEach((f, fi) => {
+      const meta = metas[fi]!;
+      const present = new Set(fileFields(meta).map((x) => x.name));
+      let rowStart = 0;
+      for (const rg of meta.row_groups) {
+        const start = rowStart;
+        const end = start + Number(rg.num_rows);
+        rowStart = end;
+        if (end === start) continue;
         const n = end - start;
-        ds.partitionFields.forEach((pf, k) => {
-          if (!names.has(pf.name.toLowerCase())) cols.push(ColumnVector.constant(pf.dataType, f.partitionValues[k], n));
+        out.push(async function* () {
+          const cols = await withFile(fs, f.status.path, async (file) => {
+            const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+            const wanted = data.filter((d, j) => built(j) && present.has(d.name)).map((d) => d.name);
+            if (wanted.length > 0) {
+              await parquetRead({
+                file: asyncBuffer(file),
+                metadata: meta,
+                columns: wanted,
+                rowStart: start,
+                rowEnd: end,
+                parsers: PARSERS,
+                onChunk: (c) => {
+                  const list = chunks.get(c.columnName) ?? [];
+                  list.push({ rowStart: c.rowStart, data: c.columnData as ArrayLike<unknown> });
+                  chunks.set(c.columnName, list);
+                },
+              });
+            }
+            return data.map((d, j) =>
+              built(j) ? column(d, chunks.get(d.name) ?? [], start, end) : new PrunedColumn(d.dataType, n),
+            );
+          });
+          let k = 0;
+          ds.partitionFields.forEach((pf, pk) => {
+            if (names.has(pf.name.toLowerCase())) return;
+            const j = data.length + k++;
+            cols.push(
+              built(j)
+                ? ColumnVector.constant(pf.dataType, f.partitionValues[pk], n)
+                : new PrunedColumn(pf.dataType, n),
+            );
+          });
+          yield new RecordBatch(schema, cols, n);
         });
-        yield new RecordBatch(schema, cols, n);
-      });
-    }
-  });
+      }
+    });
+    return out;
+  };
   return { schema, partitions };
 }
 

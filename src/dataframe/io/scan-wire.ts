@@ -1,5 +1,6 @@
 import { RecordBatch } from '../batch.js';
 import { ColumnVector } from '../column-vector.js';
+import { PrunedColumn } from '../pruned-column.js';
 import type { StructType } from '../types.js';
 
 /**
@@ -10,7 +11,8 @@ import type { StructType } from '../types.js';
 export type WireColumn =
   | { kind: 'typed'; data: Float64Array | Int32Array | BigInt64Array | Uint8Array; validity: Uint8Array | null }
   | { kind: 'dict'; dict: (string | null)[]; codes: Int32Array; validity: Uint8Array | null }
-  | { kind: 'values'; values: unknown[]; validity: Uint8Array | null };
+  | { kind: 'values'; values: unknown[]; validity: Uint8Array | null }
+  | { kind: 'pruned' };
 
 export interface WireBatch {
   numRows: number;
@@ -21,6 +23,7 @@ export interface WireBatch {
 export function encodeBatch(b: RecordBatch): { batch: WireBatch; transfer: ArrayBuffer[] } {
   const transfer = new Set<ArrayBuffer>();
   const columns = b.columns.map((c): WireColumn => {
+    if (c instanceof PrunedColumn) return { kind: 'pruned' };
     // Scan batches own their buffers (sinks start fresh arrays per batch), so they move without a copy.
     const validity = c.validity;
     if (validity) transfer.add(validity.buffer as ArrayBuffer);
@@ -55,6 +58,7 @@ export function encodeBatch(b: RecordBatch): { batch: WireBatch; transfer: Array
 export function decodeBatch(schema: StructType, w: WireBatch): RecordBatch {
   const cols = w.columns.map((c, j) => {
     const t = schema.fields[j]!.dataType;
+    if (c.kind === 'pruned') return new PrunedColumn(t, w.numRows);
     if (c.kind === 'typed') return new ColumnVector(t, w.numRows, c.data, c.validity);
     if (c.kind === 'values') return new ColumnVector(t, w.numRows, c.values, c.validity);
     const out = new Array<string | null>(w.numRows);

@@ -4,7 +4,7 @@ import { LocalFileSystem } from '../../storage/local.js';
 import type { RecordBatch } from '../batch.js';
 import type { DatasetSplit } from './dataset-files.js';
 import { encodeBatch } from './scan-wire.js';
-import { csvSplitPartition, type CsvSplitSpec } from './text-sources.js';
+import { csvSplitPartition, type CsvSplitSpec } from './csv-scan.js';
 
 /**
  * A scan worker: parses one CSV split at a time on its own thread and hands batches back one per request
