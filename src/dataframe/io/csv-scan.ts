@@ -25,8 +25,8 @@ import {
 /**
  * The parser of CSV records into the data columns that have sinks (all but the corrupt-record column and the
  * pruned ones). Pruned fields are stepped over without being cut or converted; a field count that does not
- * match the schema still makes the record malformed. With filters, the filtered fields are converted first
- * and a rejected record is skipped before the other fields are touched (Spark's CSV filter pushdown).
+ * match the schema still makes the record malformed. A record the pushed filters reject is not kept (Spark's
+ * CSV filter pushdown), so nothing downstream sees it.
  */
 function csvParser(
   data: readonly StructField[],
@@ -37,11 +37,7 @@ function csvParser(
   // Token k of a record goes to data column tokenCol[k] (the corrupt-record column takes no token).
   const tokenCol = data.map((_, j) => j).filter((j) => j !== corruptIndex);
   const nTokens = tokenCol.length;
-  const filterTokens = [...new Set(filters.map((x) => tokenCol.indexOf(x.column)))];
-  const isFilterToken = new Uint8Array(nTokens);
-  for (const t of filterTokens) isFilterToken[t] = 1;
-  const starts = new Int32Array(nTokens);
-  const ends = new Int32Array(nTokens);
+  const hasFilters = filters.length > 0;
   const parseQuoted = (
     line: string,
     row: number,
@@ -57,24 +53,10 @@ function csvParser(
       if (t === null || t === undefined) c.setNull(row);
       else if (!c.put(t, row)) ok = false;
     }
-    if (ok && rejects(filters, sinks, row)) return 'skip';
+    if (hasFilters && rejects(filters, sinks, row)) return 'skip';
     return ok ? 'ok' : 'partial';
   };
   const plainNulls = f.nullValue === '';
-  const sepCode = f.sep.charCodeAt(0);
-  const put = (c: SinkColumn, text: string, start: number, end: number, row: number): boolean => {
-    if (end === start) {
-      c.setNull(row);
-      return true;
-    }
-    if (plainNulls) return c.putRange(text, start, end, row);
-    const raw = text.slice(start, end);
-    if (raw === f.nullValue) {
-      c.setNull(row);
-      return true;
-    }
-    return c.put(raw, row);
-  };
   // Most records hold no quote: split them with indexOf, writing each field straight into its column.
   // The next quote in the chunk, found once and reused while records come before it: searching the rest of
   // the chunk for every record would be quadratic.
@@ -86,37 +68,32 @@ function csvParser(
       quotePos = text.indexOf(f.quote, a);
     }
     if (quotePos >= 0 && quotePos < b) return parseQuoted(text.slice(a, b), row, sinks);
-    // Field boundaries first (fields past the schema's count only make the record malformed) ...
-    // A character loop: fields are short, and a call to indexOf per field costs more than the scan itself.
+    let ok = true;
+    let start = a;
     let k = 0;
-    starts[0] = a;
-    for (let i = a; i < b; i++) {
-      if (text.charCodeAt(i) === sepCode) {
-        if (k < nTokens) ends[k] = i;
-        k++;
-        if (k < nTokens) starts[k] = i + 1;
+    for (; k < nTokens && start >= 0; k++) {
+      let end = text.indexOf(f.sep, start);
+      if (end < 0 || end > b) end = b;
+      const c = sinks[tokenCol[k]!];
+      // A pruned field is stepped over: no substring, no conversion.
+      if (c !== undefined) {
+        if (end === start) c.setNull(row);
+        else if (plainNulls) {
+          if (!c.putRange(text, start, end, row)) ok = false;
+        } else {
+          const raw = text.slice(start, end);
+          if (raw === f.nullValue) c.setNull(row);
+          else if (!c.put(raw, row)) ok = false;
+        }
       }
+      start = end === b ? -1 : end + 1;
     }
-    if (k < nTokens) ends[k] = b;
-    k++;
-    let ok = k === nTokens;
-    // ... then the filtered fields, so that a rejected record costs no more ...
-    if (filterTokens.length > 0) {
-      let judged = true;
-      for (const t of filterTokens) {
-        const c = sinks[tokenCol[t]!]!;
-        if (t >= k) c.setNull(row);
-        else if (!put(c, text, starts[t]!, ends[t]!, row)) judged = ok = false;
-      }
-      if (judged && rejects(filters, sinks, row)) return 'skip';
-    }
-    // ... then the other fields that are built.
-    for (let t = 0; t < nTokens; t++) {
-      const c = sinks[tokenCol[t]!];
-      if (c === undefined || isFilterToken[t] === 1) continue;
-      if (t >= k) c.setNull(row);
-      else if (!put(c, text, starts[t]!, ends[t]!, row)) ok = false;
-    }
+    // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
+    if (k < nTokens || start >= 0) ok = false;
+    for (; k < nTokens; k++) sinks[tokenCol[k]!]?.setNull(row);
+    // A field that did not convert is null here, and the filters judge it so, as Spark's CSVFilters do: a
+    // record they reject is skipped even if malformed.
+    if (hasFilters && rejects(filters, sinks, row)) return 'skip';
     return ok ? 'ok' : 'partial';
   };
   return parse;

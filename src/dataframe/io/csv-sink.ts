@@ -113,6 +113,8 @@ function makePut(c: SinkColumn, t: DataType): (s: string, r: number) => boolean 
 }
 
 const INTERN_MAX = 4096;
+/** Twice INTERN_MAX, a power of two: the table stays at most half full, so probes stay short. */
+const INTERN_SLOTS = 8192;
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -175,35 +177,39 @@ function makePutRange(
       };
     case 'string': {
       // Low-cardinality columns (categories, labels) repeat a few values: reusing one string per value saves
-      // an allocation per field. The table stops growing at INTERN_MAX values and is dropped on many misses.
-      let table: Map<number, string[]> | null = new Map();
-      let size = 0;
+      // an allocation per field. An open-addressing table of up to INTERN_MAX strings (small-integer slots,
+      // compared in place without cutting the field out); dropped after many misses (a high-cardinality column).
+      let slots: Int32Array | null = new Int32Array(INTERN_SLOTS).fill(-1);
+      const strings: string[] = [];
       let misses = 0;
       return (line, a, b, r) => {
         const n = b - a;
         let s: string | undefined;
-        if (table !== null && n <= 32) {
+        if (slots !== null && n <= 32) {
           let h = n;
           for (let i = a; i < b; i++) h = (Math.imul(h, 31) + line.charCodeAt(i)) | 0;
-          const bucket = table.get(h);
-          if (bucket !== undefined) {
-            for (let k = 0; k < bucket.length; k++) {
-              const cand = bucket[k]!;
-              if (cand.length === n && line.startsWith(cand, a)) {
+          let slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+          for (;;) {
+            const k = slots[slot]!;
+            if (k < 0) break;
+            const cand = strings[k]!;
+            if (cand.length === n) {
+              let i = 0;
+              while (i < n && cand.charCodeAt(i) === line.charCodeAt(a + i)) i++;
+              if (i === n) {
                 s = cand;
                 break;
               }
             }
+            slot = (slot + 1) & (INTERN_SLOTS - 1);
           }
           if (s === undefined) {
             s = line.slice(a, b);
-            if (size < INTERN_MAX) {
+            if (strings.length < INTERN_MAX) {
               // A copy of its own, so the table does not keep the whole chunk of text alive.
-              const own = Buffer.from(s, 'utf8').toString('utf8');
-              if (bucket === undefined) table.set(h, [own]);
-              else bucket.push(own);
-              size++;
-            } else if (++misses > INTERN_MAX) table = null;
+              slots[slot] = strings.length;
+              strings.push(Buffer.from(s, 'utf8').toString('utf8'));
+            } else if (++misses > INTERN_MAX) slots = null;
           }
         } else s = line.slice(a, b);
         (c.data as unknown[])[r] = s;

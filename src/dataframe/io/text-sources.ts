@@ -252,8 +252,8 @@ export async function jsonScan(
         if (c === undefined) ok = false;
         sink.set(row, c ?? null);
       }
-      // Only a record that converted cleanly is judged here; anything else is left to the Filter above.
-      return ok && rejects(filters, sinks, row) ? 'skip' : ok ? 'ok' : 'partial';
+      // A field that did not convert is null, and judged so (as in CSV).
+      return rejects(filters, sinks, row) ? 'skip' : ok ? 'ok' : 'partial';
     };
     const shape: TextScanShape = {
       schema,
