@@ -14,6 +14,7 @@ import {
   headerNames,
   maxPartitionBytes,
   narrowRequest,
+  partitionSplits,
   rejects,
   splitPartition,
   withPartitions,
@@ -269,7 +270,8 @@ export async function csvScan(
   const fields = schema.fields.map((x) => ({ name: x.name, type: simpleString(x.dataType), nullable: x.nullable }));
   const workers = splits.length > 1 && useWorkers(fs, opts);
   const partitions = async (req: ScanRequest): Promise<Partition[]> => {
-    const { columns, filters } = narrowRequest(req, data.length, corruptIndex);
+    const { columns, filters, partitionFilters } = narrowRequest(req, data.length, corruptIndex);
+    const kept = partitionSplits(splits, ds, schema, data.length, partitionFilters);
     const spec: CsvSplitSpec = {
       fields,
       dataFields: data.length,
@@ -283,9 +285,9 @@ export async function csvScan(
     };
     if (workers) {
       const { workerPartition } = await import('./scan-pool.js');
-      return splits.map((split) => workerPartition(spec, split));
+      return kept.map((split) => workerPartition(spec, split));
     }
-    return splits.map((split) => csvSplitPartition(fs, spec, split));
+    return kept.map((split) => csvSplitPartition(fs, spec, split));
   };
   return { schema, partitions };
 }

@@ -13,7 +13,7 @@ import { RecordBatch } from '../batch.js';
 import { ColumnBuilder, ColumnVector } from '../column-vector.js';
 import type { Partition } from '../plan.js';
 import { PrunedColumn } from '../pruned-column.js';
-import type { ScanRequest } from '../scan-request.js';
+import { passes, type ScanRequest } from '../scan-request.js';
 import {
   ArrayType,
   BinaryType,
@@ -231,7 +231,13 @@ export async function parquetScan(
   const partitions = (req: ScanRequest): Partition[] => {
     const built = (j: number): boolean => req.columns === null || req.columns.includes(j);
     const out: Partition[] = [];
+    // Partition pruning: a file whose partition values a filter rejects is not read.
+    const onPartitions = req.filters.filter((x) => x.column >= data.length);
+    const lower = ds.partitionFields.map((x) => x.name.toLowerCase());
+    const valueOf = (f: (typeof files)[number], j: number): unknown =>
+      f.partitionValues[lower.indexOf(schema.fields[j]!.name.toLowerCase())] ?? null;
     files.forEach((f, fi) => {
+      if (!onPartitions.every((x) => passes(x, valueOf(f, x.column)))) return;
       const meta = metas[fi]!;
       const present = new Set(fileFields(meta).map((x) => x.name));
       let rowStart = 0;

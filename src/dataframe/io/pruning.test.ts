@@ -161,6 +161,23 @@ describe('column pruning and filter pushdown give the results of a full read', (
     });
   });
 
+  it('partition filters leave whole folders unread, and partition values line up with the schema', async () => {
+    const root = join(dir, 'parts');
+    for (const [p, q, body] of [
+      [1, 'x', 'p,v\n10,1.5\n'],
+      [2, 'y', 'p,v\n20,2.5\nbroken,oops\n'],
+    ] as const) {
+      await mkdir(join(root, `p=${p}`, `q=${q}`), { recursive: true });
+      await writeFile(join(root, `p=${p}`, `q=${q}`, 'part-0.csv'), body);
+    }
+    // p is also a data column: the file's p wins (as in Spark), q stays a partition column.
+    const d = await read().option('header', true).option('mode', 'FAILFAST').schema('p INT, v DOUBLE').csv(root);
+    expect(d.columns).toEqual(['p', 'v', 'q']);
+    await expect(d.collect()).rejects.toThrow(/FAILFAST/);
+    expect(await d.filter(col('q').equalTo('x')).collect()).toEqual([{ p: 10, v: 1.5, q: 'x' }]);
+    expect(await d.filter("q = 'x'").select('q').count()).toBe(1);
+  });
+
   it('an expression nobody reads is not evaluated', async () => {
     const f = join(dir, 'small.csv');
     await writeFile(f, '1,a\n2,b\n');

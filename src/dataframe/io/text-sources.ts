@@ -76,13 +76,40 @@ export function narrowRequest(
   req: ScanRequest,
   dataFields: number,
   corruptIndex: number,
-): { columns: number[] | null; filters: SourceFilter[] } {
+): { columns: number[] | null; filters: SourceFilter[]; partitionFilters: SourceFilter[] } {
+  // Whole partitions can always be left out: no record in them is read, so none can be malformed.
+  const partitionFilters = req.filters.filter((f) => f.column >= dataFields);
   if (req.columns === null || (corruptIndex >= 0 && req.columns.includes(corruptIndex)))
-    return { columns: null, filters: [] };
+    return { columns: null, filters: [], partitionFilters };
   return {
     columns: [...req.columns],
     filters: req.filters.filter((f) => f.column < dataFields && req.columns!.includes(f.column)),
+    partitionFilters,
   };
+}
+
+/**
+ * The splits with their partition values lined up with the schema's partition columns (a partition column
+ * that shares its name with a data column is not in the schema), and without the splits of partitions a
+ * filter on a partition column rejects: those files are not even opened (Spark's PartitionFilters).
+ */
+export function partitionSplits(
+  splits: readonly DatasetSplit[],
+  ds: Dataset,
+  schema: StructType,
+  dataFields: number,
+  filters: readonly SourceFilter[] = [],
+): DatasetSplit[] {
+  const lower = ds.partitionFields.map((f) => f.name.toLowerCase());
+  const index = schema.fields.slice(dataFields).map((f) => lower.indexOf(f.name.toLowerCase()));
+  const onPartitions = filters.filter((f) => f.column >= dataFields);
+  const out: DatasetSplit[] = [];
+  for (const s of splits) {
+    const values = index.map((pk) => s.partitionValues[pk] ?? null);
+    if (onPartitions.every((f) => passes(f, values[f.column - dataFields])))
+      out.push({ ...s, partitionValues: values });
+  }
+  return out;
 }
 
 /** Whether row r of the sinks fails one of the filters (columns a filter names always have sinks). */
@@ -232,7 +259,7 @@ export async function jsonScan(
   const schema = withPartitions(data, ds);
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
   const partitions = (req: ScanRequest): Partition[] => {
-    const { columns, filters } = narrowRequest(req, data.length, corruptIndex);
+    const { columns, filters, partitionFilters } = narrowRequest(req, data.length, corruptIndex);
     const parse: LineParser = (text, a, b, row, sinks) => {
       const line = text.slice(a, b);
       let obj: unknown;
@@ -265,7 +292,9 @@ export async function jsonScan(
       format: 'JSON',
       keepBlank: false,
     };
-    return splits.map((split) => splitPartition(fs, split, shape, parse));
+    return partitionSplits(splits, ds, schema, data.length, partitionFilters).map((split) =>
+      splitPartition(fs, split, shape, parse),
+    );
   };
   return { schema, partitions };
 }
@@ -296,7 +325,7 @@ export function textScan(fs: FileSystem, ds: Dataset, opts: Options): TextScan {
       format: 'text',
       keepBlank: true,
     };
-    return splits.map((split) => splitPartition(fs, split, shape, parse));
+    return partitionSplits(splits, ds, schema, 1).map((split) => splitPartition(fs, split, shape, parse));
   };
   return { schema, partitions };
 }
