@@ -47,6 +47,20 @@ describe.skipIf(!built)('CSV scans on worker threads (built package)', () => {
     expect(counts.reduce((n, r) => n + Number(r['count']), 0)).toBe(20000);
   });
 
+  it('prunes columns and applies pushed filters on the workers, with the in-process results', async () => {
+    const { col } = api;
+    const grouped = async (parallel: boolean): Promise<unknown> =>
+      (await load(parallel)).filter(col('v').gt(100)).groupBy('k').count().orderBy('k').collect();
+    expect(await grouped(true)).toEqual(await grouped(false));
+    const picked = async (parallel: boolean): Promise<unknown> =>
+      (await load(parallel)).filter("v >= 9000 AND k = 'k3'").select('id').collect();
+    const rows = (await picked(true)) as { id: number }[];
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows).toEqual(await picked(false));
+    // The malformed row's id is not read here, so FAILFAST has nothing to fail on (Spark 2.4+).
+    expect(await (await load(true, 'FAILFAST')).select('k').count()).toBe(20000);
+  });
+
   it('stops workers early for limit() and carries FAILFAST errors back', async () => {
     expect(await (await load(true)).limit(3).collect()).toEqual([
       { id: 0, k: 'k0', v: 0 },
