@@ -5,6 +5,7 @@ import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
 import { Plan, collectBatch, forEachBatch, gatherOrNull, type Partition } from './plan.js';
 import { columnsOfAll } from './references.js';
+import type { ScanRequest } from './scan-request.js';
 import { StructType } from './types.js';
 import { compareValues, hashKey } from './values.js';
 
@@ -52,6 +53,11 @@ export class AggregatePlan extends Plan {
     this.schema = new StructType(results.map((r) => ({ name: r.name, dataType: r.type, nullable: r.nullable })));
   }
 
+  /** Only the columns the keys and aggregate inputs read are built by the scans below. */
+  override childRequests(): ScanRequest[] {
+    return [{ columns: childColumns([...this.keys, ...this.aggs.map((a) => a.input)]), filters: [] }];
+  }
+
   async partitions(): Promise<Partition[]> {
     const groups = new Map<unknown, number>();
     const keyValues: unknown[][] = this.keys.map(() => []);
@@ -67,11 +73,7 @@ export class AggregatePlan extends Plan {
       newGroup();
       ngroups = 1;
     }
-    // Only the columns the keys and aggregate inputs read are built by the scans below.
-    const parts = await this.child.partitionsFor({
-      columns: childColumns([...this.keys, ...this.aggs.map((a) => a.input)]),
-      filters: [],
-    });
+    const parts = await this.child.partitionsFor(this.childRequests()[0]!);
     // Groups are created in arrival order; with partitions consumed concurrently that order may vary.
     await forEachBatch(parts, (b) => {
       {

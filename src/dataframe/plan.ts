@@ -6,7 +6,14 @@ import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
 import { PrunedColumn } from './pruned-column.js';
 import { columnsOf, columnsOfAll, exprOf } from './references.js';
-import { FULL_SCAN, pushableFilters, unionColumns, type ScanRequest, type SourceFilter } from './scan-request.js';
+import {
+  FULL_SCAN,
+  describeFilter,
+  pushableFilters,
+  unionColumns,
+  type ScanRequest,
+  type SourceFilter,
+} from './scan-request.js';
 import { StructType, type DataType } from './types.js';
 
 function toArray(s: Set<number> | null): number[] | null {
@@ -39,8 +46,23 @@ export abstract class Plan {
   abstract describe(): string;
   abstract readonly children: readonly Plan[];
 
-  explain(indent = ''): string {
-    return [`${indent}${this.describe()}`, ...this.children.map((c) => c.explain(`${indent}  `))].join('\n');
+  /** What this node asks of each child when its consumer asks `req` (by default: everything). */
+  childRequests(req: ScanRequest): ScanRequest[] {
+    void req;
+    return this.children.map(() => FULL_SCAN);
+  }
+  /** One line for explain() when the consumer asks `req` (scans show what they read). */
+  describeFor(req: ScanRequest): string {
+    void req;
+    return this.describe();
+  }
+
+  explain(indent = '', req: ScanRequest = FULL_SCAN): string {
+    const reqs = this.childRequests(req);
+    return [
+      `${indent}${this.describeFor(req)}`,
+      ...this.children.map((c, i) => c.explain(`${indent}  `, reqs[i] ?? FULL_SCAN)),
+    ].join('\n');
   }
 }
 
@@ -86,6 +108,16 @@ export class ScanPlan extends Plan {
   }
   override partitionsFor(req: ScanRequest): Promise<Partition[]> {
     return this.source(req);
+  }
+  /** Spark's FileScan line: the columns read and the filters pushed. */
+  override describeFor(req: ScanRequest): string {
+    const cols = req.columns === null ? this.schema.fields : req.columns.map((i) => this.schema.fields[i]!);
+    return (
+      `${this.label}, ReadSchema: [${cols.map((f) => f.name).join(', ')}]` +
+      (req.filters.length > 0
+        ? `, PushedFilters: [${req.filters.map((f) => describeFilter(f, this.schema)).join(', ')}]`
+        : '')
+    );
   }
   describe(): string {
     return this.label;
@@ -153,13 +185,17 @@ export class ProjectPlan extends Plan {
   partitions(): Promise<Partition[]> {
     return this.partitionsFor(FULL_SCAN);
   }
-  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+  override childRequests(req: ScanRequest): ScanRequest[] {
     const needed = req.columns === null ? null : new Set(req.columns);
     const used = this.exprs.map((e, k) =>
       k === this.generator?.index ? this.generator.input : needed === null || needed.has(k) ? e : null,
     );
     // Filters name this node's outputs, not the child's columns: they stop here.
-    const parts = await this.child.partitionsFor({ columns: toArray(columnsOfAll(used)), filters: [] });
+    return [{ columns: toArray(columnsOfAll(used)), filters: [] }];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const needed = req.columns === null ? null : new Set(req.columns);
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const project = (b: RecordBatch): RecordBatch => this.project(b, needed);
     return parts.map(
       (p) =>
@@ -197,11 +233,13 @@ export class FilterPlan extends Plan {
   partitions(): Promise<Partition[]> {
     return this.partitionsFor(FULL_SCAN);
   }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    return [
+      { columns: unionColumns(req.columns, columnsOf(this.predicate)), filters: [...req.filters, ...this.pushable] },
+    ];
+  }
   override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
-    const parts = await this.child.partitionsFor({
-      columns: unionColumns(req.columns, columnsOf(this.predicate)),
-      filters: [...req.filters, ...this.pushable],
-    });
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const pred = this.predicate;
     return parts.map(
       (p) =>
@@ -234,9 +272,12 @@ export class LimitPlan extends Plan {
   partitions(): Promise<Partition[]> {
     return this.partitionsFor(FULL_SCAN);
   }
-  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+  override childRequests(req: ScanRequest): ScanRequest[] {
     // A filter must not move below a limit: it would change which rows are the first n.
-    const parts = await this.child.partitionsFor({ columns: req.columns, filters: [] });
+    return [{ columns: req.columns, filters: [] }];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const n = this.n;
     return [
       async function* () {
@@ -272,9 +313,12 @@ export class UnionPlan extends Plan {
   partitions(): Promise<Partition[]> {
     return this.partitionsFor(FULL_SCAN);
   }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    // Union is by position, so a request means the same columns (and rows) of every input.
+    return this.children.map(() => req);
+  }
   override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
     const schema = this.schema;
-    // Union is by position, so a request means the same columns (and rows) of every input.
     const all = await Promise.all(this.children.map((c) => c.partitionsFor(req)));
     // Batches keep their own columns; only the schema (names, nullability) is the union's.
     return all.flat().map(
@@ -310,9 +354,12 @@ export class SamplePlan extends Plan {
   partitions(): Promise<Partition[]> {
     return this.partitionsFor(FULL_SCAN);
   }
-  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+  override childRequests(req: ScanRequest): ScanRequest[] {
     // Draws follow row positions, so rows must not be dropped below the sample.
-    const parts = await this.child.partitionsFor({ columns: req.columns, filters: [] });
+    return [{ columns: req.columns, filters: [] }];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const { lower, upper, seed } = this;
     return parts.map(
       (p, pi) =>

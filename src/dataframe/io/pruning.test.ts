@@ -178,6 +178,17 @@ describe('column pruning and filter pushdown give the results of a full read', (
     expect(await d.filter("q = 'x'").select('q').count()).toBe(1);
   });
 
+  it('explain() shows what each scan reads and the filters pushed to it, as Spark does', async () => {
+    const d = await read().option('header', true).schema(schema).csv(join(dir, 'csv'));
+    const lines = d.filter("b > 2 AND s = 's1'").groupBy('s').count().explain().split('\n');
+    expect(lines[0]).toBe('Aggregate [s], [s, count]');
+    expect(lines[2]).toMatch(
+      /^ {4}FileScan csv file:\/\/.*csv, ReadSchema: \[s, b\], PushedFilters: \[GreaterThan\(b,2\), EqualTo\(s,s1\)\]$/,
+    );
+    // Below a limit nothing is pushed; a plain read reads everything.
+    expect(d.limit(2).filter('b > 2').explain()).toMatch(/ReadSchema: \[a, s, b, flag, p\]$/);
+  });
+
   it('an expression nobody reads is not evaluated', async () => {
     const f = join(dir, 'small.csv');
     await writeFile(f, '1,a\n2,b\n');
