@@ -39,6 +39,15 @@ function csvParser(
   const tokenCol = data.map((_, j) => j).filter((j) => j !== corruptIndex);
   const nTokens = tokenCol.length;
   const hasFilters = filters.length > 0;
+  // Tokens the filters name are converted as they come; with filters, the others are converted only for
+  // records that pass (a rejected record then costs no string or number it would have thrown away).
+  const filterToken = new Uint8Array(nTokens);
+  for (const x of filters) filterToken[tokenCol.indexOf(x.column)] = 1;
+  const starts = new Int32Array(nTokens);
+  const ends = new Int32Array(nTokens);
+  // Filled in by the first record's sinks: the built tokens no filter names.
+  let deferred: number[] | null = null;
+  let deferredKnown = !hasFilters;
   const parseQuoted = (
     line: string,
     row: number,
@@ -69,6 +78,10 @@ function csvParser(
       quotePos = text.indexOf(f.quote, a);
     }
     if (quotePos >= 0 && quotePos < b) return parseQuoted(text.slice(a, b), row, sinks);
+    if (!deferredKnown) {
+      deferredKnown = true;
+      deferred = tokenCol.map((_, t) => t).filter((t) => filterToken[t] === 0 && sinks[tokenCol[t]!] !== undefined);
+    }
     let ok = true;
     let start = a;
     let k = 0;
@@ -76,8 +89,12 @@ function csvParser(
       let end = text.indexOf(f.sep, start);
       if (end < 0 || end > b) end = b;
       const c = sinks[tokenCol[k]!];
-      // A pruned field is stepped over: no substring, no conversion.
-      if (c !== undefined) {
+      // A pruned field is stepped over: no substring, no conversion. With filters, the fields they do not
+      // name wait until the record has passed them.
+      if (deferred !== null && c !== undefined && filterToken[k] === 0) {
+        starts[k] = start;
+        ends[k] = end;
+      } else if (c !== undefined) {
         if (end === start) c.setNull(row);
         else if (plainNulls) {
           if (!c.putRange(text, start, end, row)) ok = false;
@@ -91,10 +108,28 @@ function csvParser(
     }
     // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
     if (k < nTokens || start >= 0) ok = false;
+    const seen = k;
     for (; k < nTokens; k++) sinks[tokenCol[k]!]?.setNull(row);
     // A field that did not convert is null here, and the filters judge it so, as Spark's CSVFilters do: a
     // record they reject is skipped even if malformed.
-    if (hasFilters && rejects(filters, sinks, row)) return 'skip';
+    if (deferred !== null) {
+      if (rejects(filters, sinks, row)) return 'skip';
+      for (let d = 0; d < deferred.length; d++) {
+        const t = deferred[d]!;
+        if (t >= seen) continue;
+        const c = sinks[tokenCol[t]!]!;
+        const s0 = starts[t]!;
+        const e0 = ends[t]!;
+        if (e0 === s0) c.setNull(row);
+        else if (plainNulls) {
+          if (!c.putRange(text, s0, e0, row)) ok = false;
+        } else {
+          const raw = text.slice(s0, e0);
+          if (raw === f.nullValue) c.setNull(row);
+          else if (!c.put(raw, row)) ok = false;
+        }
+      }
+    }
     return ok ? 'ok' : 'partial';
   };
   return parse;

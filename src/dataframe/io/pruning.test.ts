@@ -158,6 +158,18 @@ describe('column pruning and filter pushdown give the results of a full read', (
       const drop = await read().schema('id INT, s STRING, v DOUBLE').option('mode', 'DROPMALFORMED').csv(f);
       expect(await drop.count()).toBe(2);
       expect(await drop.select('s').count()).toBe(3);
+      // A short record that passes the filter: the fields it lacks are null, and it is still malformed.
+      await writeFile(f, ['5,e', '6,f,1', '7'].join('\n'));
+      const short = await read().schema('id INT, s STRING, v DOUBLE, _corrupt_record STRING').csv(f);
+      expect(await short.filter(col('id').gt(5)).select('v', 's').collect()).toEqual([
+        { v: 1, s: 'f' },
+        { v: null, s: null },
+      ]);
+      expect(await short.filter(col('id').gt(4)).select('s', 'v').collect()).toEqual([
+        { s: 'e', v: null },
+        { s: 'f', v: 1 },
+        { s: null, v: null },
+      ]);
     });
   });
 
