@@ -12,6 +12,7 @@ import { parseExpression } from '../parser.js';
 import { StringType, parseSchema } from '../types.js';
 import { RecordBatch } from '../batch.js';
 import { ColumnVector } from '../column-vector.js';
+import { SinkColumn } from './csv-sink.js';
 import { decodeBatch, encodeBatch } from './scan-wire.js';
 import { DataFrameReader } from './reader.js';
 
@@ -238,6 +239,26 @@ describe('the pieces', () => {
     expect(f('l > 1')).toEqual([]);
     expect(f('a + 1 > 2')).toEqual([]);
     expect(f('NOT (a > 1)')).toEqual([]);
+  });
+
+  it('a scanned string column crosses threads as its intern codes, nulls included', () => {
+    const schema = parseSchema('s STRING');
+    const sink = new SinkColumn(StringType, 8);
+    const line = 'b,a,b,c';
+    sink.putRange(line, 0, 1, 0);
+    sink.setNull(1);
+    sink.putRange(line, 2, 3, 2);
+    sink.putRange(line, 4, 5, 3);
+    sink.putRange(line, 6, 7, 4);
+    const col = sink.finish(5);
+    const { batch } = encodeBatch(new RecordBatch(schema, [col], 5));
+    expect(batch.columns[0]).toMatchObject({ kind: 'dict', dict: ['b', 'a', 'c'] });
+    expect(decodeBatch(schema, batch).column(0).data).toEqual(['b', null, 'a', 'b', 'c']);
+    // A value that did not come from the table (a quoted field) sends the batch the general way.
+    sink.putRange(line, 0, 1, 0);
+    sink.put('x,y', 1);
+    const mixed = encodeBatch(new RecordBatch(schema, [sink.finish(2)], 2)).batch;
+    expect(decodeBatch(schema, mixed).column(0).data).toEqual(['b', 'x,y']);
   });
 
   it('a pruned column travels between threads as nothing, and reading one fails loudly', () => {

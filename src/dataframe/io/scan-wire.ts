@@ -1,6 +1,7 @@
 import { RecordBatch } from '../batch.js';
 import { ColumnVector } from '../column-vector.js';
 import { PrunedColumn } from '../pruned-column.js';
+import { dictionaryOf } from './csv-sink.js';
 import type { StructType } from '../types.js';
 
 /**
@@ -32,6 +33,12 @@ export function encodeBatch(b: RecordBatch): { batch: WireBatch; transfer: Array
       transfer.add(data.buffer as ArrayBuffer);
       return { kind: 'typed', data, validity };
     }
+    const coded = dictionaryOf(c);
+    if (coded) {
+      // The scan's intern table already numbered the values: no hashing per row here.
+      transfer.add(coded.codes.buffer as ArrayBuffer);
+      return { kind: 'dict', dict: coded.dict, codes: coded.codes, validity };
+    }
     if (c.type.kind === 'string') {
       const index = new Map<string | null, number>();
       const dict: (string | null)[] = [];
@@ -62,7 +69,7 @@ export function decodeBatch(schema: StructType, w: WireBatch): RecordBatch {
     if (c.kind === 'typed') return new ColumnVector(t, w.numRows, c.data, c.validity);
     if (c.kind === 'values') return new ColumnVector(t, w.numRows, c.values, c.validity);
     const out = new Array<string | null>(w.numRows);
-    for (let i = 0; i < w.numRows; i++) out[i] = c.dict[c.codes[i]!]!;
+    for (let i = 0; i < w.numRows; i++) out[i] = c.dict[c.codes[i]!] ?? null;
     return new ColumnVector(t, w.numRows, out, c.validity);
   });
   return new RecordBatch(schema, cols, w.numRows);
