@@ -13,7 +13,7 @@ import { RecordBatch } from '../batch.js';
 import { ColumnBuilder, ColumnVector } from '../column-vector.js';
 import type { Partition } from '../plan.js';
 import { PrunedColumn } from '../pruned-column.js';
-import { passes, type ScanRequest } from '../scan-request.js';
+import { passes, type ScanRequest, type SourceFilter } from '../scan-request.js';
 import {
   ArrayType,
   BinaryType,
@@ -233,6 +233,7 @@ export async function parquetScan(
     const out: Partition[] = [];
     // Partition pruning: a file whose partition values a filter rejects is not read.
     const onPartitions = req.filters.filter((x) => x.column >= data.length);
+    const rowFilters = req.filters.filter((x) => x.column < data.length);
     const lower = ds.partitionFields.map((x) => x.name.toLowerCase());
     const valueOf = (f: (typeof files)[number], j: number): unknown =>
       f.partitionValues[lower.indexOf(schema.fields[j]!.name.toLowerCase())] ?? null;
@@ -245,7 +246,7 @@ export async function parquetScan(
         const start = rowStart;
         const end = start + Number(rg.num_rows);
         rowStart = end;
-        if (end === start) continue;
+        if (end === start || rowGroupRejected(rg, rowFilters, data)) continue;
         const n = end - start;
         out.push(async function* () {
           const cols = await withFile(fs, f.status.path, async (file) => {
@@ -287,6 +288,42 @@ export async function parquetScan(
     return out;
   };
   return { schema, partitions };
+}
+
+/**
+ * Whether a row group's statistics show that no row can pass a filter (Spark's Parquet filter pushdown), so
+ * it is not read. Only numeric min/max are trusted: the rows a skipped group holds would all fail the Filter
+ * above (NaN and null fail every comparison), so skipping one never changes a result.
+ */
+function rowGroupRejected(
+  rg: FileMetaData['row_groups'][number],
+  filters: readonly SourceFilter[],
+  data: readonly StructField[],
+): boolean {
+  for (const f of filters) {
+    if (!('value' in f) || typeof f.value !== 'number') continue;
+    const name = data[f.column]!.name;
+    const chunk = rg.columns.find(
+      (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
+    );
+    const st = chunk?.meta_data?.statistics;
+    const min: unknown = st?.min_value ?? st?.min;
+    const max: unknown = st?.max_value ?? st?.max;
+    if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) continue;
+    const v = f.value;
+    const none =
+      f.op === 'gt'
+        ? max <= v
+        : f.op === 'ge'
+          ? max < v
+          : f.op === 'lt'
+            ? min >= v
+            : f.op === 'le'
+              ? min > v
+              : v < min || v > max;
+    if (none) return true;
+  }
+  return false;
 }
 
 /** Assembles rows [start, end) of one column from the chunks hyparquet decoded. */

@@ -116,6 +116,11 @@ describe('column pruning and filter pushdown give the results of a full read', (
     const d = await read().parquet(out);
     expect(await d.numPartitions()).toBeGreaterThan(4);
     await expectSameAsFullRead(d);
+    // Row groups whose min/max statistics rule a filter out are not read at all (a grows through the file).
+    const late = d.filter(col('a').gt(250));
+    expect(await late.numPartitions()).toBeLessThan((await d.numPartitions()) / 2);
+    expect(await late.count()).toBe(ROWS.filter((r) => r[0] !== null && r[0] > 250).length);
+    expect(await d.filter(col('a').equalTo(-1)).numPartitions()).toBe(0);
   });
 
   describe('the corrupt-record column', () => {
