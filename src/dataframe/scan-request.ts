@@ -43,7 +43,13 @@ export function pushableFilters(e: Expr, schema: StructType): SourceFilter[] {
   if (e.k === 'alias') return pushableFilters(e.child, schema);
   if (e.k !== 'fn') return [];
   if (e.name === 'and') return e.args.flatMap((a) => pushableFilters(a, schema));
-  const column = (x: Expr | undefined): number => (x?.k === 'col' ? resolveColumn(x, schema) : -1);
+  // Only a column itself: a.b (a field of struct a) must not become a filter on a.
+  const column = (x: Expr | undefined): number => {
+    if (x?.k !== 'col') return -1;
+    const i = resolveColumn(x, schema);
+    const name = x.name.startsWith('`') && x.name.endsWith('`') ? x.name.slice(1, -1) : x.name;
+    return x.index !== undefined || schema.indexOf(name) === i ? i : -1;
+  };
   if ((e.name === 'isnotnull' || e.name === 'isnull') && e.args.length === 1) {
     const c = column(e.args[0]);
     return c >= 0 ? [{ op: e.name === 'isnull' ? 'isNull' : 'isNotNull', column: c }] : [];

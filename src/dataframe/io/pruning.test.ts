@@ -244,6 +244,10 @@ describe('the pieces', () => {
     expect(f('l > 1')).toEqual([]);
     expect(f('a + 1 > 2')).toEqual([]);
     expect(f('NOT (a > 1)')).toEqual([]);
+    // A struct field is not its struct: w.x IS NULL says nothing about w.
+    const nested = parseSchema('w STRUCT<x: INT>, `w.x` INT');
+    expect(pushableFilters(parseExpression('w.x IS NULL'), nested)).toEqual([{ op: 'isNull', column: 1 }]);
+    expect(pushableFilters(parseExpression('w.x IS NULL'), parseSchema('w STRUCT<x: INT>'))).toEqual([]);
   });
 
   it('a scanned string column crosses threads as its intern codes, nulls included', () => {
