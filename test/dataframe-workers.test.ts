@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,42 @@ describe.skipIf(!built)('CSV scans on worker threads (built package)', () => {
     expect(a[12345]).toEqual({ id: null, k: 'a', v: null });
     const counts = await par.groupBy('k').count().orderBy('k').collect();
     expect(counts.reduce((n, r) => n + Number(r['count']), 0)).toBe(20000);
+  });
+
+  it('prunes columns and applies pushed filters on the workers, with the in-process results', async () => {
+    const { col } = api;
+    const grouped = async (parallel: boolean): Promise<unknown> =>
+      (await load(parallel)).filter(col('v').gt(100)).groupBy('k').count().orderBy('k').collect();
+    expect(await grouped(true)).toEqual(await grouped(false));
+    const picked = async (parallel: boolean): Promise<unknown> =>
+      (await load(parallel)).filter("v >= 9000 AND k = 'k3'").select('id').collect();
+    const rows = (await picked(true)) as { id: number }[];
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows).toEqual(await picked(false));
+    // The malformed row's id is not read here, so FAILFAST has nothing to fail on (Spark 2.4+).
+    expect(await (await load(true, 'FAILFAST')).select('k').count()).toBe(20000);
+  });
+
+  it('reads multiLine files on the workers, one partition per file', async () => {
+    const ml = join(dir, 'multiline');
+    for (const part of [0, 1]) {
+      const rows = Array.from({ length: 3000 }, (_, i) => `${part * 3000 + i},"line ${i}\r\nnext, ""${i}"""`);
+      await mkdir(ml, { recursive: true });
+      await writeFile(join(ml, `part-${part}.csv`), `id,s\r\n${rows.join('\r\n')}\r\n`);
+    }
+    const read = (parallel: boolean) =>
+      eddy.read
+        .option('header', true)
+        .option('multiLine', true)
+        .option('parallel', parallel)
+        .schema('id INT, s STRING')
+        .csv(ml);
+    const par = await read(true);
+    expect(await par.numPartitions()).toBe(2);
+    const rows = await par.collect();
+    expect(rows).toHaveLength(6000);
+    expect(rows[3001]).toEqual({ id: 3001, s: 'line 1\r\nnext, "1"' });
+    expect(rows).toEqual(await (await read(false)).collect());
   });
 
   it('stops workers early for limit() and carries FAILFAST errors back', async () => {

@@ -77,8 +77,9 @@ export function makeAggregate(fn: string, input: Bound | null, distinct: boolean
         nullable: false,
         input,
         create: distinctWrap(() => {
-          let n = 0n;
-          return { add: (v) => void (input === null || v !== null ? n++ : 0), result: () => n };
+          // Counted as a number (exact to 2^53), a bigint only at the end: n++ on a bigint allocates per row.
+          let n = 0;
+          return { add: (v) => void (input === null || v !== null ? n++ : 0), result: () => BigInt(n) };
         }),
       };
     case 'sum': {

@@ -2,6 +2,7 @@ import { EddyError, describeValue } from '../common/errors.js';
 import type { RecordBatch } from './batch.js';
 import { castBound, coerce, mismatch, rowwise, widerType, type AnalysisContext, type Bound } from './bound.js';
 import { exprName, type Expr } from './column.js';
+import { columnsOf, exprColumns, noteColumns, sameColumns } from './references.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
 import { AGGREGATE_NAMES } from './aggregates.js';
 import { SCALAR_FUNCTIONS } from './scalar-functions.js';
@@ -10,6 +11,14 @@ import { compareValues, inferType, toInternal } from './values.js';
 
 /** Binds an expression to a schema, reporting unknown columns and type errors now (plan time), as Spark's analyzer. */
 export function bind(e: Expr, schema: StructType, ctx: AnalysisContext): Bound {
+  const b = bindExpr(e, schema, ctx);
+  const columns = exprColumns(e, schema);
+  // A Bound shared with a sub-expression (a sort key, an unchanged coerce) keeps what it was noted with.
+  if (columns !== null && columnsOf(b) === null) noteColumns(b, columns, e);
+  return b;
+}
+
+function bindExpr(e: Expr, schema: StructType, ctx: AnalysisContext): Bound {
   switch (e.k) {
     case 'col':
       if (e.index !== undefined) return positional(e.index, schema);
@@ -84,12 +93,12 @@ export function unresolved(name: string, schema: StructType): EddyError {
 export function positional(i: number, schema: StructType, name?: string): Bound {
   const f = schema.fields[i];
   if (!f) throw new EddyError('INTERNAL', `no column ${i} in [${schema.fieldNames.join(', ')}]`);
-  return { type: f.dataType, nullable: f.nullable, name: name ?? f.name, eval: (b) => b.column(i) };
+  return noteColumns({ type: f.dataType, nullable: f.nullable, name: name ?? f.name, eval: (b) => b.column(i) }, [i]);
 }
 
 /** The same expression under another output name. */
 export function renamed(b: Bound, name: string): Bound {
-  return b.name === name ? b : { type: b.type, nullable: b.nullable, name, eval: (x) => b.eval(x) };
+  return b.name === name ? b : sameColumns({ type: b.type, nullable: b.nullable, name, eval: (x) => b.eval(x) }, b);
 }
 
 function bindColumn(name: string, schema: StructType): Bound {

@@ -2,6 +2,7 @@ import { EddyError } from '../common/errors.js';
 import type { RecordBatch } from './batch.js';
 import { castError, canCast, castValue } from './cast.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
+import { sameColumns } from './references.js';
 import { DoubleType, LongType, IntegerType, StringType, simpleString, type DataType } from './types.js';
 
 /**
@@ -67,19 +68,25 @@ export function castBound(b: Bound, to: DataType, name: string): Bound {
   if (!canCast(b.type, to)) throw castError(name, b.type, to);
   const from = b.type;
   if (from.kind === 'int' && to.kind === 'double') {
-    return {
-      type: to,
-      nullable: b.nullable,
-      name,
-      eval(batch) {
-        const c = b.eval(batch);
-        return new ColumnVector(to, c.length, Float64Array.from(c.data as Int32Array), c.validity);
+    return sameColumns(
+      {
+        type: to,
+        nullable: b.nullable,
+        name,
+        eval(batch) {
+          const c = b.eval(batch);
+          return new ColumnVector(to, c.length, Float64Array.from(c.data as Int32Array), c.validity);
+        },
       },
-    };
+      b,
+    );
   }
   // Strings that do not parse become null, so a cast from string is nullable even when its input is not.
   const nullable = b.nullable || from.kind === 'string' || from.kind === 'null';
-  return rowwise(name, to, [b], (v) => castValue(v[0], from, to), { nullable });
+  return sameColumns(
+    rowwise(name, to, [b], (v) => castValue(v[0], from, to), { nullable }),
+    b,
+  );
 }
 
 const NUMERIC_ORDER = ['int', 'long', 'double'];

@@ -4,6 +4,8 @@ import type { Accumulator, AggregateFn } from './aggregates.js';
 import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
 import { Plan, collectBatch, forEachBatch, gatherOrNull, type Partition } from './plan.js';
+import { columnsOfAll } from './references.js';
+import type { ScanRequest } from './scan-request.js';
 import { StructType } from './types.js';
 import { compareValues, hashKey } from './values.js';
 
@@ -23,6 +25,11 @@ function rowKey(cols: readonly ColumnVector[], i: number, nullsMatch: boolean): 
   return JSON.stringify(parts, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
 }
 const NULL_KEY = Symbol('null');
+
+function childColumns(bs: readonly (Bound | null)[]): number[] | null {
+  const s = columnsOfAll(bs);
+  return s === null ? null : [...s].sort((a, b) => a - b);
+}
 
 /**
  * Hash aggregation: groups rows by the key expressions and feeds each group's accumulators. The output is
@@ -46,6 +53,11 @@ export class AggregatePlan extends Plan {
     this.schema = new StructType(results.map((r) => ({ name: r.name, dataType: r.type, nullable: r.nullable })));
   }
 
+  /** Only the columns the keys and aggregate inputs read are built by the scans below. */
+  override childRequests(): ScanRequest[] {
+    return [{ columns: childColumns([...this.keys, ...this.aggs.map((a) => a.input)]), filters: [] }];
+  }
+
   async partitions(): Promise<Partition[]> {
     const groups = new Map<unknown, number>();
     const keyValues: unknown[][] = this.keys.map(() => []);
@@ -61,7 +73,7 @@ export class AggregatePlan extends Plan {
       newGroup();
       ngroups = 1;
     }
-    const parts = await this.child.partitions();
+    const parts = await this.child.partitionsFor(this.childRequests()[0]!);
     // Groups are created in arrival order; with partitions consumed concurrently that order may vary.
     await forEachBatch(parts, (b) => {
       {

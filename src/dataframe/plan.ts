@@ -4,7 +4,21 @@ import { RecordBatch } from './batch.js';
 import { selectTrue } from './analyzer.js';
 import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
+import { PrunedColumn } from './pruned-column.js';
+import { columnsOf, columnsOfAll, exprOf } from './references.js';
+import {
+  FULL_SCAN,
+  describeFilter,
+  pushableFilters,
+  unionColumns,
+  type ScanRequest,
+  type SourceFilter,
+} from './scan-request.js';
 import { StructType, type DataType } from './types.js';
+
+function toArray(s: Set<number> | null): number[] | null {
+  return s === null ? null : [...s].sort((a, b) => a - b);
+}
 
 /**
  * The logical plan that a DataFrame is, and how it runs. A plan's schema is computed when the node is built
@@ -18,12 +32,37 @@ export abstract class Plan {
   abstract readonly schema: StructType;
   /** The partitions of the result; each may be iterated more than once. */
   abstract partitions(): Promise<Partition[]>;
+  /**
+   * The partitions when the consumer reads only `req.columns` of the output and keeps only rows passing
+   * `req.filters`: columns it does not read may come back as PrunedColumns, rows failing a filter may be
+   * left out (or not). Operators that know what their child reads pass a narrower request down; the default
+   * ignores the request, which is always correct.
+   */
+  partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    void req;
+    return this.partitions();
+  }
   /** One line for explain(). */
   abstract describe(): string;
   abstract readonly children: readonly Plan[];
 
-  explain(indent = ''): string {
-    return [`${indent}${this.describe()}`, ...this.children.map((c) => c.explain(`${indent}  `))].join('\n');
+  /** What this node asks of each child when its consumer asks `req` (by default: everything). */
+  childRequests(req: ScanRequest): ScanRequest[] {
+    void req;
+    return this.children.map(() => FULL_SCAN);
+  }
+  /** One line for explain() when the consumer asks `req` (scans show what they read). */
+  describeFor(req: ScanRequest): string {
+    void req;
+    return this.describe();
+  }
+
+  explain(indent = '', req: ScanRequest = FULL_SCAN): string {
+    const reqs = this.childRequests(req);
+    return [
+      `${indent}${this.describeFor(req)}`,
+      ...this.children.map((c, i) => c.explain(`${indent}  `, reqs[i] ?? FULL_SCAN)),
+    ].join('\n');
   }
 }
 
@@ -51,18 +90,34 @@ export class LocalRelation extends Plan {
   }
 }
 
-/** A source whose partitions are computed on demand (file scans). */
+/**
+ * A source whose partitions are computed on demand (file scans), for a request: a scan builds only the
+ * columns asked for (the others are PrunedColumns) and may apply the filters while it reads.
+ */
 export class ScanPlan extends Plan {
   readonly children = [];
   constructor(
     readonly schema: StructType,
-    private readonly source: () => Promise<Partition[]>,
+    private readonly source: (req: ScanRequest) => Promise<Partition[]>,
     private readonly label: string,
   ) {
     super();
   }
   partitions(): Promise<Partition[]> {
-    return this.source();
+    return this.source(FULL_SCAN);
+  }
+  override partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    return this.source(req);
+  }
+  /** Spark's FileScan line: the columns read and the filters pushed. */
+  override describeFor(req: ScanRequest): string {
+    const cols = req.columns === null ? this.schema.fields : req.columns.map((i) => this.schema.fields[i]!);
+    return (
+      `${this.label}, ReadSchema: [${cols.map((f) => f.name).join(', ')}]` +
+      (req.filters.length > 0
+        ? `, PushedFilters: [${req.filters.map((f) => describeFilter(f, this.schema)).join(', ')}]`
+        : '')
+    );
   }
   describe(): string {
     return this.label;
@@ -92,11 +147,13 @@ export class ProjectPlan extends Plan {
     this.schema = new StructType(exprs.map((e) => ({ name: e.name, dataType: e.type, nullable: e.nullable })));
   }
 
-  project(batch: RecordBatch): RecordBatch {
+  /** Evaluates the select list over a batch; outputs not in `needed` (null: all) are left pruned. */
+  project(batch: RecordBatch, needed: ReadonlySet<number> | null = null): RecordBatch {
+    const skip = (k: number): boolean => needed !== null && !needed.has(k);
     if (!this.generator)
       return new RecordBatch(
         this.schema,
-        this.exprs.map((e) => e.eval(batch)),
+        this.exprs.map((e, k) => (skip(k) ? new PrunedColumn(e.type, batch.numRows) : e.eval(batch))),
         batch.numRows,
       );
     const g = this.generator;
@@ -119,13 +176,27 @@ export class ProjectPlan extends Plan {
       }
     }
     const idx = Int32Array.from(rows);
-    const cols = this.exprs.map((e, k) => (k === g.index ? elems.finish() : e.eval(batch).gather(idx)));
+    const cols = this.exprs.map((e, k) =>
+      k === g.index ? elems.finish() : skip(k) ? new PrunedColumn(e.type, idx.length) : e.eval(batch).gather(idx),
+    );
     return new RecordBatch(this.schema, cols, idx.length);
   }
 
-  async partitions(): Promise<Partition[]> {
-    const parts = await this.child.partitions();
-    const project = (b: RecordBatch): RecordBatch => this.project(b);
+  partitions(): Promise<Partition[]> {
+    return this.partitionsFor(FULL_SCAN);
+  }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    const needed = req.columns === null ? null : new Set(req.columns);
+    const used = this.exprs.map((e, k) =>
+      k === this.generator?.index ? this.generator.input : needed === null || needed.has(k) ? e : null,
+    );
+    // Filters name this node's outputs, not the child's columns: they stop here.
+    return [{ columns: toArray(columnsOfAll(used)), filters: [] }];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const needed = req.columns === null ? null : new Set(req.columns);
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
+    const project = (b: RecordBatch): RecordBatch => this.project(b, needed);
     return parts.map(
       (p) =>
         async function* () {
@@ -150,8 +221,25 @@ export class FilterPlan extends Plan {
   get schema(): StructType {
     return this.child.schema;
   }
-  async partitions(): Promise<Partition[]> {
-    const parts = await this.child.partitions();
+  /** The conjuncts a scan below can apply while reading (computed once). */
+  get pushable(): readonly SourceFilter[] {
+    if (this.pushed === undefined) {
+      const e = exprOf(this.predicate);
+      this.pushed = e === null ? [] : pushableFilters(e, this.child.schema);
+    }
+    return this.pushed;
+  }
+  private pushed: readonly SourceFilter[] | undefined;
+  partitions(): Promise<Partition[]> {
+    return this.partitionsFor(FULL_SCAN);
+  }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    return [
+      { columns: unionColumns(req.columns, columnsOf(this.predicate)), filters: [...req.filters, ...this.pushable] },
+    ];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const pred = this.predicate;
     return parts.map(
       (p) =>
@@ -181,8 +269,15 @@ export class LimitPlan extends Plan {
   get schema(): StructType {
     return this.child.schema;
   }
-  async partitions(): Promise<Partition[]> {
-    const parts = await this.child.partitions();
+  partitions(): Promise<Partition[]> {
+    return this.partitionsFor(FULL_SCAN);
+  }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    // A filter must not move below a limit: it would change which rows are the first n.
+    return [{ columns: req.columns, filters: [] }];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const n = this.n;
     return [
       async function* () {
@@ -215,9 +310,16 @@ export class UnionPlan extends Plan {
   ) {
     super();
   }
-  async partitions(): Promise<Partition[]> {
+  partitions(): Promise<Partition[]> {
+    return this.partitionsFor(FULL_SCAN);
+  }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    // Union is by position, so a request means the same columns (and rows) of every input.
+    return this.children.map(() => req);
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
     const schema = this.schema;
-    const all = await Promise.all(this.children.map((c) => c.partitions()));
+    const all = await Promise.all(this.children.map((c) => c.partitionsFor(req)));
     // Batches keep their own columns; only the schema (names, nullability) is the union's.
     return all.flat().map(
       (p) =>
@@ -249,8 +351,15 @@ export class SamplePlan extends Plan {
   get schema(): StructType {
     return this.child.schema;
   }
-  async partitions(): Promise<Partition[]> {
-    const parts = await this.child.partitions();
+  partitions(): Promise<Partition[]> {
+    return this.partitionsFor(FULL_SCAN);
+  }
+  override childRequests(req: ScanRequest): ScanRequest[] {
+    // Draws follow row positions, so rows must not be dropped below the sample.
+    return [{ columns: req.columns, filters: [] }];
+  }
+  override async partitionsFor(req: ScanRequest): Promise<Partition[]> {
+    const parts = await this.child.partitionsFor(this.childRequests(req)[0]!);
     const { lower, upper, seed } = this;
     return parts.map(
       (p, pi) =>

@@ -10,6 +10,14 @@ import { convertField } from './csv.js';
 export class SinkColumn {
   data: ColumnData;
   validity: Uint8Array | null = null;
+  /**
+   * String columns: each row's index in the intern table (-1 for null), valid while `coded` (every value of
+   * the batch came from the table), so the batch can cross threads as codes without hashing every row again.
+   */
+  codes: Int32Array | null;
+  coded = true;
+  /** The intern table the codes index (append-only, so earlier codes stay right). */
+  dict: string[] | null = null;
   /** Writes field text `s` at row r; false when it does not convert (the row is then malformed). */
   readonly put: (s: string, r: number) => boolean;
   /** As put, for the text line[a, b), parsing numbers in place without cutting a substring when it can. */
@@ -20,6 +28,7 @@ export class SinkColumn {
     private readonly capacity: number,
   ) {
     this.data = allocate(type, capacity);
+    this.codes = type.kind === 'string' ? new Int32Array(capacity) : null;
     this.put = makePut(this, type);
     this.putRange = makePutRange(this, type, this.put);
   }
@@ -28,16 +37,25 @@ export class SinkColumn {
     if (this.validity === null) this.validity = new Uint8Array(this.capacity).fill(1);
     this.validity[r] = 0;
     if (Array.isArray(this.data)) this.data[r] = null;
+    if (this.codes !== null) this.codes[r] = -1;
   }
 
   /** Writes an already converted value (or null) at row r. */
   set(r: number, v: unknown): void {
     if (v === null || v === undefined) return this.setNull(r);
     const d = this.data;
-    if (Array.isArray(d)) d[r] = v;
-    else if (d instanceof BigInt64Array) d[r] = v as bigint;
+    if (Array.isArray(d)) {
+      d[r] = v;
+      this.coded = false;
+    } else if (d instanceof BigInt64Array) d[r] = v as bigint;
     else (d as Float64Array)[r] = this.type.kind === 'boolean' ? (v ? 1 : 0) : (v as number);
     if (this.validity !== null) this.validity[r] = 1;
+  }
+
+  /** The value at row r as a filter sees it: a number, a string, 0/1 for booleans, or null. */
+  value(r: number): unknown {
+    if (this.validity !== null && this.validity[r] === 0) return null;
+    return this.data[r] ?? null;
   }
 
   /** The first n rows as a column; the sink starts over with fresh arrays. */
@@ -48,8 +66,22 @@ export class SinkColumn {
     if (validity && validity.indexOf(0) < 0) validity = null;
     this.data = allocate(this.type, this.capacity);
     this.validity = null;
-    return new ColumnVector(this.type, n, data, validity);
+    const col = new ColumnVector(this.type, n, data, validity);
+    if (this.codes !== null) {
+      if (this.coded && this.dict !== null)
+        dictionaries.set(col, { dict: this.dict, codes: this.codes.subarray(0, n) });
+      this.codes = new Int32Array(this.capacity);
+      this.coded = true;
+    }
+    return col;
   }
+}
+
+const dictionaries = new WeakMap<ColumnVector, { dict: string[]; codes: Int32Array }>();
+
+/** A scanned string column as intern-table codes, when every value came from the table. */
+export function dictionaryOf(col: ColumnVector): { dict: string[]; codes: Int32Array } | undefined {
+  return dictionaries.get(col);
 }
 
 function makePut(c: SinkColumn, t: DataType): (s: string, r: number) => boolean {
@@ -90,6 +122,7 @@ function makePut(c: SinkColumn, t: DataType): (s: string, r: number) => boolean 
       return (s, r) => {
         (c.data as unknown[])[r] = s;
         if (c.validity !== null) c.validity[r] = 1;
+        c.coded = false;
         return true;
       };
     case 'boolean':
@@ -107,6 +140,8 @@ function makePut(c: SinkColumn, t: DataType): (s: string, r: number) => boolean 
 }
 
 const INTERN_MAX = 4096;
+/** Twice INTERN_MAX, a power of two: the table stays at most half full, so probes stay short. */
+const INTERN_SLOTS = 8192;
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -169,37 +204,50 @@ function makePutRange(
       };
     case 'string': {
       // Low-cardinality columns (categories, labels) repeat a few values: reusing one string per value saves
-      // an allocation per field. The table stops growing at INTERN_MAX values and is dropped on many misses.
-      let table: Map<number, string[]> | null = new Map();
-      let size = 0;
+      // an allocation per field. An open-addressing table of up to INTERN_MAX strings (small-integer slots,
+      // compared in place without cutting the field out); dropped after many misses (a high-cardinality column).
+      let slots: Int32Array | null = new Int32Array(INTERN_SLOTS).fill(-1);
+      const strings: string[] = [];
+      c.dict = strings;
       let misses = 0;
       return (line, a, b, r) => {
         const n = b - a;
         let s: string | undefined;
-        if (table !== null && n <= 32) {
+        if (slots !== null && n <= 32) {
           let h = n;
           for (let i = a; i < b; i++) h = (Math.imul(h, 31) + line.charCodeAt(i)) | 0;
-          const bucket = table.get(h);
-          if (bucket !== undefined) {
-            for (let k = 0; k < bucket.length; k++) {
-              const cand = bucket[k]!;
-              if (cand.length === n && line.startsWith(cand, a)) {
+          let slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+          for (;;) {
+            const k = slots[slot]!;
+            if (k < 0) break;
+            const cand = strings[k]!;
+            if (cand.length === n) {
+              let i = 0;
+              while (i < n && cand.charCodeAt(i) === line.charCodeAt(a + i)) i++;
+              if (i === n) {
                 s = cand;
+                c.codes![r] = k;
                 break;
               }
             }
+            slot = (slot + 1) & (INTERN_SLOTS - 1);
           }
           if (s === undefined) {
             s = line.slice(a, b);
-            if (size < INTERN_MAX) {
+            if (strings.length < INTERN_MAX) {
               // A copy of its own, so the table does not keep the whole chunk of text alive.
-              const own = Buffer.from(s, 'utf8').toString('utf8');
-              if (bucket === undefined) table.set(h, [own]);
-              else bucket.push(own);
-              size++;
-            } else if (++misses > INTERN_MAX) table = null;
+              c.codes![r] = slots[slot] = strings.length;
+              s = Buffer.from(s, 'utf8').toString('utf8');
+              strings.push(s);
+            } else {
+              c.coded = false;
+              if (++misses > INTERN_MAX) slots = null;
+            }
           }
-        } else s = line.slice(a, b);
+        } else {
+          s = line.slice(a, b);
+          c.coded = false;
+        }
         (c.data as unknown[])[r] = s;
         if (c.validity !== null) c.validity[r] = 1;
         return true;

@@ -12,6 +12,8 @@ import type { FileSystem, ReadableFile } from '../../storage/filesystem.js';
 import { RecordBatch } from '../batch.js';
 import { ColumnBuilder, ColumnVector } from '../column-vector.js';
 import type { Partition } from '../plan.js';
+import { PrunedColumn } from '../pruned-column.js';
+import { passes, type ScanRequest, type SourceFilter } from '../scan-request.js';
 import {
   ArrayType,
   BinaryType,
@@ -192,7 +194,7 @@ export async function parquetScan(
   ds: Dataset,
   _opts: Options,
   userSchema: StructType | null,
-): Promise<{ schema: StructType; partitions: Partition[] }> {
+): Promise<{ schema: StructType; partitions: (req: ScanRequest) => Partition[] }> {
   const files = ds.files.filter((f) => f.status.length > 0);
   const metas: FileMetaData[] = [];
   for (const f of files) {
@@ -225,46 +227,103 @@ export async function parquetScan(
   }
   const names = new Set(data.map((f) => f.name.toLowerCase()));
   const schema = new StructType([...data, ...ds.partitionFields.filter((f) => !names.has(f.name.toLowerCase()))]);
-  const partitions: Partition[] = [];
-  files.forEach((f, fi) => {
-    const meta = metas[fi]!;
-    const present = new Set(fileFields(meta).map((x) => x.name));
-    let rowStart = 0;
-    for (const rg of meta.row_groups) {
-      const start = rowStart;
-      const end = start + Number(rg.num_rows);
-      rowStart = end;
-      if (end === start) continue;
-      partitions.push(async function* () {
-        const cols = await withFile(fs, f.status.path, async (file) => {
-          const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-          const wanted = data.filter((d) => present.has(d.name)).map((d) => d.name);
-          if (wanted.length > 0) {
-            await parquetRead({
-              file: asyncBuffer(file),
-              metadata: meta,
-              columns: wanted,
-              rowStart: start,
-              rowEnd: end,
-              parsers: PARSERS,
-              onChunk: (c) => {
-                const list = chunks.get(c.columnName) ?? [];
-                list.push({ rowStart: c.rowStart, data: c.columnData as ArrayLike<unknown> });
-                chunks.set(c.columnName, list);
-              },
-            });
-          }
-          return data.map((d) => column(d, chunks.get(d.name) ?? [], start, end));
-        });
+  // Only the requested columns' chunks are read and decoded (Parquet is columnar: the others are not touched).
+  const partitions = (req: ScanRequest): Partition[] => {
+    const built = (j: number): boolean => req.columns === null || req.columns.includes(j);
+    const out: Partition[] = [];
+    // Partition pruning: a file whose partition values a filter rejects is not read.
+    const onPartitions = req.filters.filter((x) => x.column >= data.length);
+    const rowFilters = req.filters.filter((x) => x.column < data.length);
+    const lower = ds.partitionFields.map((x) => x.name.toLowerCase());
+    const valueOf = (f: (typeof files)[number], j: number): unknown =>
+      f.partitionValues[lower.indexOf(schema.fields[j]!.name.toLowerCase())] ?? null;
+    files.forEach((f, fi) => {
+      if (!onPartitions.every((x) => passes(x, valueOf(f, x.column)))) return;
+      const meta = metas[fi]!;
+      const present = new Set(fileFields(meta).map((x) => x.name));
+      let rowStart = 0;
+      for (const rg of meta.row_groups) {
+        const start = rowStart;
+        const end = start + Number(rg.num_rows);
+        rowStart = end;
+        if (end === start || rowGroupRejected(rg, rowFilters, data)) continue;
         const n = end - start;
-        ds.partitionFields.forEach((pf, k) => {
-          if (!names.has(pf.name.toLowerCase())) cols.push(ColumnVector.constant(pf.dataType, f.partitionValues[k], n));
+        out.push(async function* () {
+          const cols = await withFile(fs, f.status.path, async (file) => {
+            const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+            const wanted = data.filter((d, j) => built(j) && present.has(d.name)).map((d) => d.name);
+            if (wanted.length > 0) {
+              await parquetRead({
+                file: asyncBuffer(file),
+                metadata: meta,
+                columns: wanted,
+                rowStart: start,
+                rowEnd: end,
+                parsers: PARSERS,
+                onChunk: (c) => {
+                  const list = chunks.get(c.columnName) ?? [];
+                  list.push({ rowStart: c.rowStart, data: c.columnData as ArrayLike<unknown> });
+                  chunks.set(c.columnName, list);
+                },
+              });
+            }
+            return data.map((d, j) =>
+              built(j) ? column(d, chunks.get(d.name) ?? [], start, end) : new PrunedColumn(d.dataType, n),
+            );
+          });
+          let k = 0;
+          ds.partitionFields.forEach((pf, pk) => {
+            if (names.has(pf.name.toLowerCase())) return;
+            const j = data.length + k++;
+            cols.push(
+              built(j)
+                ? ColumnVector.constant(pf.dataType, f.partitionValues[pk], n)
+                : new PrunedColumn(pf.dataType, n),
+            );
+          });
+          yield new RecordBatch(schema, cols, n);
         });
-        yield new RecordBatch(schema, cols, n);
-      });
-    }
-  });
+      }
+    });
+    return out;
+  };
   return { schema, partitions };
+}
+
+/**
+ * Whether a row group's statistics show that no row can pass a filter (Spark's Parquet filter pushdown), so
+ * it is not read. Only numeric min/max are trusted: the rows a skipped group holds would all fail the Filter
+ * above (NaN and null fail every comparison), so skipping one never changes a result.
+ */
+function rowGroupRejected(
+  rg: FileMetaData['row_groups'][number],
+  filters: readonly SourceFilter[],
+  data: readonly StructField[],
+): boolean {
+  for (const f of filters) {
+    if (!('value' in f) || typeof f.value !== 'number') continue;
+    const name = data[f.column]!.name;
+    const chunk = rg.columns.find(
+      (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
+    );
+    const st = chunk?.meta_data?.statistics;
+    const min: unknown = st?.min_value ?? st?.min;
+    const max: unknown = st?.max_value ?? st?.max;
+    if (typeof min !== 'number' || typeof max !== 'number' || Number.isNaN(min) || Number.isNaN(max)) continue;
+    const v = f.value;
+    const none =
+      f.op === 'gt'
+        ? max <= v
+        : f.op === 'ge'
+          ? max < v
+          : f.op === 'lt'
+            ? min >= v
+            : f.op === 'le'
+              ? min > v
+              : v < min || v > max;
+    if (none) return true;
+  }
+  return false;
 }
 
 /** Assembles rows [start, end) of one column from the chunks hyparquet decoded. */

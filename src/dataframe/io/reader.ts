@@ -1,11 +1,12 @@
 import { EddyError, describeValue } from '../../common/errors.js';
 import { DataFrame } from '../dataframe.js';
 import type { DataFrameEnv } from '../env.js';
-import { ScanPlan, type Partition } from '../plan.js';
+import { ScanPlan } from '../plan.js';
 import { parseSchema, type StructType } from '../types.js';
 import { listDataset } from './dataset-files.js';
 import { Options } from './options.js';
-import { csvScan, jsonScan, textScan } from './text-sources.js';
+import { csvScan } from './csv-scan.js';
+import { jsonScan, textScan, type ScanPartitions } from './text-sources.js';
 import { FORMATS } from './formats.js';
 
 /**
@@ -52,7 +53,7 @@ export class DataFrameReader {
     const ds = await listDataset(fs, fsPath);
     const label = `FileScan ${this.fmt} ${fs.uri(fsPath)}`;
     let schema: StructType;
-    let partitions: Partition[];
+    let partitions: ScanPartitions;
     switch (this.fmt) {
       case 'csv':
         ({ schema, partitions } = await csvScan(fs, ds, this.opts, this.userSchema));
@@ -68,8 +69,8 @@ export class DataFrameReader {
         ({ schema, partitions } = await parquetScan(fs, ds, this.opts, this.userSchema));
       }
     }
-    // Partitions were computed once for the schema; later runs list nothing again (the files were fixed at load).
-    return new DataFrame(new ScanPlan(schema, () => Promise.resolve(partitions), label), this.env);
+    // The files were listed once, at load; each run builds partitions for what the plan above reads.
+    return new DataFrame(new ScanPlan(schema, (req) => Promise.resolve(partitions(req)), label), this.env);
   }
 
   csv(path: string): Promise<DataFrame> {

@@ -7,7 +7,7 @@ import { StructType, parseDataType } from '../types.js';
 import type { DatasetSplit } from './dataset-files.js';
 import { SCAN_WORKER_URL } from './scan-worker-path.js';
 import { decodeBatch, type WireBatch } from './scan-wire.js';
-import type { CsvSplitSpec } from './text-sources.js';
+import type { CsvSplitSpec } from './csv-scan.js';
 
 /**
  * A small pool of scan workers (one per core, at most 4), created on first use and unref'd so it never keeps

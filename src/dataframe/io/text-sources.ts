@@ -6,9 +6,9 @@ import { RecordBatch } from '../batch.js';
 import { ColumnVector } from '../column-vector.js';
 import { SinkColumn } from './csv-sink.js';
 import type { Partition } from '../plan.js';
-import { StringType, StructType, parseDataType, simpleString, type StructField } from '../types.js';
-import { workerScriptExists } from './scan-worker-path.js';
-import { checkCsvType, csvFormat, inferFieldType, mergeInferred, parseCsvLine, type CsvFormat } from './csv.js';
+import { PrunedColumn } from '../pruned-column.js';
+import { passes, type ScanRequest, type SourceFilter } from '../scan-request.js';
+import { StringType, StructType, type StructField } from '../types.js';
 import { datasetSplits, type Dataset, type DatasetSplit } from './dataset-files.js';
 import { inferJsonSchema, jsonToInternal, parseJsonLine } from './json.js';
 import { parseMode, type Options, type ParseMode } from './options.js';
@@ -17,17 +17,50 @@ import { parseMode, type Options, type ParseMode } from './options.js';
 export const SCAN_BATCH_ROWS = 32_768;
 
 /**
- * Parses one line into row `row` of the data columns (every column but the corrupt-record one gets a value or
- * null): 'ok', 'partial' (some fields did not fit), or 'bad' (not a record at all).
+ * Parses one record (text[a, b)) into row `row` of the data columns that have a sink (pruned columns have
+ * none; every sink but the corrupt-record one gets a value or null): 'ok', 'partial' (some fields did not
+ * fit), 'bad' (not a record at all), or 'skip' (a pushed filter rejects the row; it is not kept).
  */
-type LineParser = (text: string, a: number, b: number, row: number, cols: SinkColumn[]) => 'ok' | 'partial' | 'bad';
+export type LineParser = (
+  text: string,
+  a: number,
+  b: number,
+  row: number,
+  cols: (SinkColumn | undefined)[],
+) => 'ok' | 'partial' | 'bad' | 'skip';
 
-interface TextScan {
+/**
+ * Where the record starting at `a` ends (the index of its terminating "\n"), -1 when it runs past the text
+ * (a quoted field still open): multiLine CSV. Plain line formats end every record at the next newline.
+ */
+export type RecordEnd = (text: string, a: number) => number;
+
+/** The partitions of a scan for a request: only requested columns are built, filters may drop rows. */
+export type ScanPartitions = (req: ScanRequest) => Partition[] | Promise<Partition[]>;
+
+export interface TextScan {
   schema: StructType;
-  partitions: Partition[];
+  partitions: ScanPartitions;
 }
 
-function malformed(mode: ParseMode, line: string, split: DatasetSplit, format: string, why: string): EddyError {
+/** How one scan of line-oriented text turns into batches (all plain data, except the parser). */
+export interface TextScanShape {
+  schema: StructType;
+  /** Fields [0, dataFields) come from the text; the rest are partition columns. */
+  dataFields: number;
+  /** The corrupt-record column among the data fields, -1 if none. */
+  corruptIndex: number;
+  /** Which columns to build (null: all); the others are PrunedColumns. */
+  columns: readonly number[] | null;
+  skipHeader: boolean;
+  mode: ParseMode;
+  format: string;
+  keepBlank: boolean;
+  /** multiLine CSV: records may span lines. */
+  recordEnd?: RecordEnd;
+}
+
+export function malformed(mode: ParseMode, line: string, split: DatasetSplit, format: string, why: string): EddyError {
   return new EddyError(
     'CORRUPT_DATA',
     `Malformed records are detected in record parsing. Parse Mode: ${mode}. ${format} record ${describeValue(line)} in ${split.uri}: ${why}. ` +
@@ -35,84 +68,139 @@ function malformed(mode: ParseMode, line: string, split: DatasetSplit, format: s
   );
 }
 
-function lineScan(
-  fs: FileSystem,
-  splits: DatasetSplit[],
-  schema: StructType,
+/**
+ * The data columns a request needs and the filters a scan may apply. Asking for the corrupt-record column
+ * turns pruning and filtering off, as Spark does: which record is malformed depends on every field.
+ */
+export function narrowRequest(
+  req: ScanRequest,
   dataFields: number,
   corruptIndex: number,
-  skipHeader: boolean,
-  mode: ParseMode,
-  format: string,
-  parse: LineParser,
-  keepBlank = false,
-): Partition[] {
-  return splits.map((split) =>
-    splitPartition(fs, split, schema, dataFields, corruptIndex, skipHeader, mode, format, parse, keepBlank),
-  );
+): { columns: number[] | null; filters: SourceFilter[]; partitionFilters: SourceFilter[] } {
+  // Whole partitions can always be left out: no record in them is read, so none can be malformed.
+  const partitionFilters = req.filters.filter((f) => f.column >= dataFields);
+  if (req.columns === null || (corruptIndex >= 0 && req.columns.includes(corruptIndex)))
+    return { columns: null, filters: [], partitionFilters };
+  return {
+    columns: [...req.columns],
+    filters: req.filters.filter((f) => f.column < dataFields && req.columns!.includes(f.column)),
+    partitionFilters,
+  };
 }
 
-/** One input split of a line-oriented file as a partition: lines parsed into batches of SCAN_BATCH_ROWS rows. */
-function splitPartition(
-  fs: FileSystem,
-  split: DatasetSplit,
+/**
+ * The splits with their partition values lined up with the schema's partition columns (a partition column
+ * that shares its name with a data column is not in the schema), and without the splits of partitions a
+ * filter on a partition column rejects: those files are not even opened (Spark's PartitionFilters).
+ */
+export function partitionSplits(
+  splits: readonly DatasetSplit[],
+  ds: Dataset,
   schema: StructType,
   dataFields: number,
-  corruptIndex: number,
-  skipHeader: boolean,
-  mode: ParseMode,
-  format: string,
+  filters: readonly SourceFilter[] = [],
+): DatasetSplit[] {
+  const lower = ds.partitionFields.map((f) => f.name.toLowerCase());
+  const index = schema.fields.slice(dataFields).map((f) => lower.indexOf(f.name.toLowerCase()));
+  const onPartitions = filters.filter((f) => f.column >= dataFields);
+  const out: DatasetSplit[] = [];
+  for (const s of splits) {
+    const values = index.map((pk) => s.partitionValues[pk] ?? null);
+    if (onPartitions.every((f) => passes(f, values[f.column - dataFields])))
+      out.push({ ...s, partitionValues: values });
+  }
+  return out;
+}
+
+/** Whether row r of the sinks fails one of the filters (columns a filter names always have sinks). */
+export function rejects(filters: readonly SourceFilter[], sinks: (SinkColumn | undefined)[], r: number): boolean {
+  for (let k = 0; k < filters.length; k++) {
+    const f = filters[k]!;
+    if (!passes(f, sinks[f.column]!.value(r))) return true;
+  }
+  return false;
+}
+
+/** One input split of a line-oriented file as a partition: records parsed into batches of SCAN_BATCH_ROWS rows. */
+export function splitPartition(
+  fs: FileSystem,
+  split: DatasetSplit,
+  shape: TextScanShape,
   parse: LineParser,
-  keepBlank: boolean,
 ): Partition {
+  const { schema, dataFields, corruptIndex, skipHeader, mode, format, keepBlank, recordEnd } = shape;
+  const wanted = shape.columns === null ? null : new Set(shape.columns);
+  const built = (j: number): boolean => wanted === null || wanted.has(j);
   return async function* () {
-    const sinks = schema.fields.slice(0, dataFields).map((f) => new SinkColumn(f.dataType, SCAN_BATCH_ROWS));
+    const sinks = schema.fields
+      .slice(0, dataFields)
+      .map((f, j) => (built(j) ? new SinkColumn(f.dataType, SCAN_BATCH_ROWS) : undefined));
     const flush = (n: number): RecordBatch => {
-      const cols: ColumnVector[] = sinks.map((c) => c.finish(n));
-      schema.fields
-        .slice(dataFields)
-        .forEach((f, k) => cols.push(ColumnVector.constant(f.dataType, split.partitionValues[k], n)));
+      const cols: ColumnVector[] = sinks.map((c, j) => c?.finish(n) ?? new PrunedColumn(schema.fields[j]!.dataType, n));
+      schema.fields.slice(dataFields).forEach((f, k) => {
+        const j = dataFields + k;
+        cols.push(
+          built(j) ? ColumnVector.constant(f.dataType, split.partitionValues[k], n) : new PrunedColumn(f.dataType, n),
+        );
+      });
       return new RecordBatch(schema, cols, n);
     };
+    const corrupt = corruptIndex >= 0 ? sinks[corruptIndex] : undefined;
     let headerPending = skipHeader && split.start === 0;
     let rows = 0;
-    for await (const text of splitTexts(fs, split)) {
+    const ready: RecordBatch[] = [];
+    /** Parses the records of text from `a` on; returns where an unfinished record starts (multiLine), or -1. */
+    const consume = (text: string, final: boolean): number => {
       let a = 0;
       while (a <= text.length) {
-        let nl = text.indexOf('\n', a);
-        if (nl < 0) nl = text.length;
-        const next = nl + 1;
+        let nl = recordEnd ? recordEnd(text, a) : text.indexOf('\n', a);
+        if (nl < 0) {
+          if (recordEnd && !final) return a;
+          nl = text.length;
+        }
         const b = nl > a && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         const start = a;
-        a = next;
+        a = nl + 1;
         if (!keepBlank && (b === start || (format === 'JSON' && text.slice(start, b).trim().length === 0))) continue;
         if (headerPending) {
           headerPending = false;
           continue;
         }
         const r = parse(text, start, b, rows, sinks);
+        if (r === 'skip') continue;
         if (r !== 'ok') {
           if (mode === 'FAILFAST') {
             const why =
               r === 'partial' ? 'a field does not fit its type or the field count is wrong' : 'cannot parse it';
             throw malformed(mode, text.slice(start, b), split, format, why);
           }
-          // The row is not advanced, so the next line overwrites what this one wrote.
+          // The row is not advanced, so the next record overwrites what this one wrote.
           if (mode === 'DROPMALFORMED') continue;
-          if (r === 'bad') for (let j = 0; j < sinks.length; j++) if (j !== corruptIndex) sinks[j]!.setNull(rows);
+          if (r === 'bad') for (let j = 0; j < sinks.length; j++) if (j !== corruptIndex) sinks[j]?.setNull(rows);
         }
-        if (corruptIndex >= 0) sinks[corruptIndex]!.set(rows, r === 'ok' ? null : text.slice(start, b));
+        corrupt?.set(rows, r === 'ok' ? null : text.slice(start, b));
         if (++rows >= SCAN_BATCH_ROWS) {
-          yield flush(rows);
+          ready.push(flush(rows));
           rows = 0;
         }
       }
+      return -1;
+    };
+    let carry: string | null = null;
+    for await (const chunk of splitTexts(fs, split)) {
+      // Chunks hold whole lines; the newline between two chunks is not in either.
+      const text: string = carry === null ? chunk : `${carry}\n${chunk}`;
+      const rest = consume(text, false);
+      carry = rest < 0 ? null : text.slice(rest);
+      yield* ready.splice(0);
     }
+    if (carry !== null) consume(carry, true);
+    yield* ready.splice(0);
     if (rows > 0) yield flush(rows);
   };
 }
 
-async function firstLine(fs: FileSystem, ds: Dataset): Promise<string | null> {
+export async function firstLine(fs: FileSystem, ds: Dataset): Promise<string | null> {
   for (const f of ds.files) {
     if (f.status.length === 0) continue;
     for await (const lines of readSplitLines(fs, {
@@ -129,179 +217,21 @@ async function firstLine(fs: FileSystem, ds: Dataset): Promise<string | null> {
 }
 
 /** Spark's header handling: blank names become _c<i>, duplicates get their position appended. */
-function headerNames(tokens: (string | null)[]): string[] {
+export function headerNames(tokens: (string | null)[]): string[] {
   const raw = tokens.map((t, i) => (t === null || t === '' ? `_c${i}` : t));
   const lower = raw.map((n) => n.toLowerCase());
   return raw.map((n, i) => (lower.indexOf(lower[i]!) !== lower.lastIndexOf(lower[i]!) ? `${n}${i}` : n));
 }
 
 /** Schema finalisation shared by CSV and JSON: the user's schema or the inferred one, plus partition columns. */
-function withPartitions(data: StructField[], ds: Dataset): StructType {
+export function withPartitions(data: StructField[], ds: Dataset): StructType {
   const names = new Set(data.map((f) => f.name.toLowerCase()));
   return new StructType([...data, ...ds.partitionFields.filter((f) => !names.has(f.name.toLowerCase()))]);
 }
 
-/** The parser of CSV lines into the data columns (all but the corrupt-record column). */
-function csvParser(data: readonly StructField[], corruptIndex: number, f: CsvFormat): LineParser {
-  const parsed = data.map((_, j) => j !== corruptIndex);
-  const nTokens = parsed.filter(Boolean).length;
-  const cols = data.map((_, j) => j).filter((j) => parsed[j]);
-  const parseQuoted = (line: string, row: number, sinks: SinkColumn[]): 'ok' | 'partial' | 'bad' => {
-    const toks = parseCsvLine(line, f);
-    if (!toks) return 'bad';
-    let ok = toks.length === nTokens;
-    for (let k = 0; k < cols.length; k++) {
-      const c = sinks[cols[k]!]!;
-      const t = toks[k];
-      if (t === null || t === undefined) c.setNull(row);
-      else if (!c.put(t, row)) ok = false;
-    }
-    return ok ? 'ok' : 'partial';
-  };
-  const plainNulls = f.nullValue === '';
-  // Most lines hold no quote: split them with indexOf, writing each field straight into its column.
-  // The next quote in the chunk, found once and reused while lines come before it: searching the rest of the
-  // chunk for every line would be quadratic.
-  let quoteText = '';
-  let quotePos = -1;
-  const parse: LineParser = (text, a, b, row, sinks) => {
-    if (text !== quoteText || (quotePos >= 0 && quotePos < a)) {
-      quoteText = text;
-      quotePos = text.indexOf(f.quote, a);
-    }
-    if (quotePos >= 0 && quotePos < b) return parseQuoted(text.slice(a, b), row, sinks);
-    let ok = true;
-    let start = a;
-    let k = 0;
-    for (; k < cols.length && start >= 0; k++) {
-      let end = text.indexOf(f.sep, start);
-      if (end < 0 || end > b) end = b;
-      const next = end === b ? -1 : end + 1;
-      const c = sinks[cols[k]!]!;
-      if (end === start) c.setNull(row);
-      else if (plainNulls) {
-        if (!c.putRange(text, start, end, row)) ok = false;
-      } else {
-        const raw = text.slice(start, end);
-        if (raw === f.nullValue) c.setNull(row);
-        else if (!c.put(raw, row)) ok = false;
-      }
-      start = next;
-    }
-    // Too few or too many fields: Spark keeps what parsed (nulls for the rest) and flags the record.
-    if (k < cols.length || start >= 0) ok = false;
-    for (; k < cols.length; k++) sinks[cols[k]!]!.setNull(row);
-    return ok ? 'ok' : 'partial';
-  };
-  return parse;
-}
-
-/** What a worker needs to read one CSV split: all plain data, so it crosses a thread boundary. */
-export interface CsvSplitSpec {
-  fields: { name: string; type: string; nullable: boolean }[];
-  dataFields: number;
-  corruptIndex: number;
-  header: boolean;
-  mode: ParseMode;
-  format: CsvFormat;
-}
-
-/** A CSV split read by this thread: used in-process and by the scan workers alike. */
-export function csvSplitPartition(fs: FileSystem, spec: CsvSplitSpec, split: DatasetSplit): Partition {
-  const schema = new StructType(
-    spec.fields.map((x) => ({ name: x.name, dataType: parseDataType(x.type), nullable: x.nullable })),
-  );
-  const data = schema.fields.slice(0, spec.dataFields);
-  const parse = csvParser(data, spec.corruptIndex, spec.format);
-  return splitPartition(
-    fs,
-    split,
-    schema,
-    spec.dataFields,
-    spec.corruptIndex,
-    spec.header,
-    spec.mode,
-    'CSV',
-    parse,
-    false,
-  );
-}
-
-/**
- * Whether worker threads parse the splits of a local file (the store behind dfs:// lives in this thread).
- * Option parallel: true (default) or false. Measured on 2 cores with little other load, workers made a
- * string-keyed 10M-row pipeline 1.3x and a 1M x 20 numeric read 1.8x faster; with the cores busy with other
- * work they can be slower (strings are copied between threads), which is what parallel=false is for.
- */
-function useWorkers(fs: FileSystem, opts: Options): boolean {
-  return fs.scheme === 'file' && opts.bool('parallel', true) && workerScriptExists();
-}
-
-export async function csvScan(
-  fs: FileSystem,
-  ds: Dataset,
-  opts: Options,
-  userSchema: StructType | null,
-): Promise<TextScan> {
-  const f: CsvFormat = csvFormat(opts);
-  const header = opts.bool('header', false);
-  const mode = parseMode(opts);
-  const corruptName = opts.string('columnNameOfCorruptRecord', '_corrupt_record');
-  const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
-  let data: StructField[];
-  if (userSchema) data = [...userSchema.fields];
-  else {
-    const first = await firstLine(fs, ds);
-    if (first === null) {
-      throw new EddyError(
-        'ANALYSIS_ERROR',
-        `unable to infer schema for CSV: ${ds.files.length === 0 ? 'no data files' : 'every file is empty'}; it must be specified manually with .schema(...)`,
-      );
-    }
-    const tokens = parseCsvLine(first, f) ?? [first];
-    const names = header ? headerNames(tokens) : tokens.map((_, i) => `_c${i}`);
-    let types = names.map(() => StringType as StructField['dataType']);
-    if (opts.bool('inferSchema', false)) {
-      const inferred: (StructField['dataType'] | null)[] = names.map(() => null);
-      for (const split of splits) {
-        let headerPending = header && split.start === 0;
-        for await (const lines of splitLines(fs, split)) {
-          for (const line of lines) {
-            if (line.length === 0) continue;
-            if (headerPending) {
-              headerPending = false;
-              continue;
-            }
-            const toks = parseCsvLine(line, f);
-            if (!toks) continue;
-            for (let j = 0; j < names.length && j < toks.length; j++) {
-              const t = toks[j];
-              if (t !== null && t !== undefined) inferred[j] = mergeInferred(inferred[j]!, inferFieldType(t));
-            }
-          }
-        }
-      }
-      types = inferred.map((t) => t ?? StringType);
-    }
-    data = names.map((name, j) => ({ name, dataType: types[j]!, nullable: true }));
-  }
-  const schema = withPartitions(data, ds);
-  for (const fld of data) if (fld.name !== corruptName) checkCsvType(fld.name, fld.dataType);
-  const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
-  const parse = csvParser(data, corruptIndex, f);
-  const spec: CsvSplitSpec = {
-    fields: schema.fields.map((x) => ({ name: x.name, type: simpleString(x.dataType), nullable: x.nullable })),
-    dataFields: data.length,
-    corruptIndex,
-    header,
-    mode,
-    format: f,
-  };
-  if (splits.length > 1 && useWorkers(fs, opts)) {
-    const { workerPartition } = await import('./scan-pool.js');
-    return { schema, partitions: splits.map((split) => workerPartition(spec, split)) };
-  }
-  return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, header, mode, 'CSV', parse) };
+export function maxPartitionBytes(opts: Options): number | undefined {
+  const v = opts.get('maxPartitionBytes');
+  return v === undefined ? undefined : opts.int('maxPartitionBytes', 0) || undefined;
 }
 
 export async function jsonScan(
@@ -328,27 +258,45 @@ export async function jsonScan(
   }
   const schema = withPartitions(data, ds);
   const corruptIndex = data.findIndex((x) => x.name === corruptName && x.dataType.kind === 'string');
-  const parse: LineParser = (text, a, b, row, sinks) => {
-    const line = text.slice(a, b);
-    let obj: unknown;
-    try {
-      obj = parseJsonLine(line);
-    } catch {
-      return 'bad';
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad';
-    const o = obj as Record<string, unknown>;
-    let ok = true;
-    for (let j = 0; j < data.length; j++) {
-      if (j === corruptIndex) continue;
-      const v = fieldOf(o, data[j]!.name);
-      const c = v === null || v === undefined ? null : jsonToInternal(v, data[j]!.dataType);
-      if (c === undefined) ok = false;
-      sinks[j]!.set(row, c ?? null);
-    }
-    return ok ? 'ok' : 'partial';
+  const partitions = (req: ScanRequest): Partition[] => {
+    const { columns, filters, partitionFilters } = narrowRequest(req, data.length, corruptIndex);
+    const parse: LineParser = (text, a, b, row, sinks) => {
+      const line = text.slice(a, b);
+      let obj: unknown;
+      try {
+        obj = parseJsonLine(line);
+      } catch {
+        return 'bad';
+      }
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'bad';
+      const o = obj as Record<string, unknown>;
+      let ok = true;
+      for (let j = 0; j < data.length; j++) {
+        const sink = sinks[j];
+        if (j === corruptIndex || sink === undefined) continue;
+        const v = fieldOf(o, data[j]!.name);
+        const c = v === null || v === undefined ? null : jsonToInternal(v, data[j]!.dataType);
+        if (c === undefined) ok = false;
+        sink.set(row, c ?? null);
+      }
+      // A field that did not convert is null, and judged so (as in CSV).
+      return rejects(filters, sinks, row) ? 'skip' : ok ? 'ok' : 'partial';
+    };
+    const shape: TextScanShape = {
+      schema,
+      dataFields: data.length,
+      corruptIndex,
+      columns,
+      skipHeader: false,
+      mode,
+      format: 'JSON',
+      keepBlank: false,
+    };
+    return partitionSplits(splits, ds, schema, data.length, partitionFilters).map((split) =>
+      splitPartition(fs, split, shape, parse),
+    );
   };
-  return { schema, partitions: lineScan(fs, splits, schema, data.length, corruptIndex, false, mode, 'JSON', parse) };
+  return { schema, partitions };
 }
 
 function fieldOf(o: Record<string, unknown>, name: string): unknown {
@@ -358,18 +306,26 @@ function fieldOf(o: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-function maxPartitionBytes(opts: Options): number | undefined {
-  const v = opts.get('maxPartitionBytes');
-  return v === undefined ? undefined : opts.int('maxPartitionBytes', 0) || undefined;
-}
-
 /** Every line of the files as a string column "value" (blank lines included), as Spark's text source. */
 export function textScan(fs: FileSystem, ds: Dataset, opts: Options): TextScan {
   const schema = withPartitions([{ name: 'value', dataType: StringType, nullable: true }], ds);
   const splits = datasetSplits(ds, maxPartitionBytes(opts), true);
   const parse: LineParser = (text, a, b, row, sinks) => {
-    sinks[0]!.set(row, text.slice(a, b));
+    sinks[0]?.set(row, text.slice(a, b));
     return 'ok';
   };
-  return { schema, partitions: lineScan(fs, splits, schema, 1, -1, false, 'PERMISSIVE', 'text', parse, true) };
+  const partitions = (req: ScanRequest): Partition[] => {
+    const shape: TextScanShape = {
+      schema,
+      dataFields: 1,
+      corruptIndex: -1,
+      columns: req.columns,
+      skipHeader: false,
+      mode: 'PERMISSIVE',
+      format: 'text',
+      keepBlank: true,
+    };
+    return partitionSplits(splits, ds, schema, 1).map((split) => splitPartition(fs, split, shape, parse));
+  };
+  return { schema, partitions };
 }
