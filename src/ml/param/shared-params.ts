@@ -2,7 +2,8 @@ import type { ParamDefinition } from './params.js';
 import { ParamValidators as V } from './validators.js';
 
 /**
- * Spark's shared params (HasInputCol, HasOutputCol, HasLabelCol, HasPredictionCol, HasWeightCol): one definition
+ * Spark's shared params (HasInputCol, HasOutputCol, HasFeaturesCol, HasLabelCol, HasPredictionCol, HasWeightCol,
+ * HasRawPredictionCol, HasProbabilityCol, HasThresholds): one definition
  * each, declared by every stage that has the param, so names, docs, defaults and validation cannot drift apart.
  */
 export const inputColParam: ParamDefinition<string> = {
@@ -35,4 +36,36 @@ export const weightColParam: ParamDefinition<string> = {
   doc: 'weight column name',
   kind: 'string',
   validator: V.string(),
+};
+
+export const featuresColParam: ParamDefinition<string> = {
+  doc: 'features column name',
+  kind: 'string',
+  validator: V.nonEmptyString(),
+  default: 'features',
+};
+
+export const rawPredictionColParam: ParamDefinition<string> = {
+  doc: 'raw prediction (a.k.a. confidence) column name',
+  kind: 'string',
+  validator: V.string(),
+  default: 'rawPrediction',
+};
+
+export const probabilityColParam: ParamDefinition<string> = {
+  doc:
+    'Column name for predicted class conditional probabilities. Note: Not all models output well-calibrated probability ' +
+    'estimates! These probabilities should be treated as confidences, not precise probabilities',
+  kind: 'string',
+  validator: V.string(),
+  default: 'probability',
+};
+
+/** Unset by default: the class with the largest probability is predicted. */
+export const thresholdsParam: ParamDefinition<number[]> = {
+  doc: "Thresholds in multi-class classification to adjust the probability of predicting each class. Array must have length equal to the number of classes, with values > 0 excepting that at most one value may be 0. The class with largest value p/t is predicted, where p is the original probability of that class and t is the class's threshold",
+  kind: 'doubleArray',
+  validator: Object.assign((v: number[]) => V.arrayOf(V.gtEq(0))(v) && v.filter((x) => x === 0).length <= 1, {
+    description: 'a non-empty array of numbers >= 0 with at most one 0',
+  }),
 };

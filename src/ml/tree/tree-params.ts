@@ -1,4 +1,5 @@
-import { PipelineStage } from '../pipeline/stage.js';
+import { PredictorParams } from '../predictor/predictor-params.js';
+import { probabilityColParam, rawPredictionColParam, thresholdsParam } from '../param/shared-params.js';
 import type { Param } from '../param/param.js';
 import { ParamValidators as V } from '../param/validators.js';
 import type { Impurity } from './impurity.js';
@@ -36,25 +37,7 @@ const int = (inner: Parameters<typeof V.integer>[0]) => V.integer(inner);
  * Spark's DecisionTreeParams (+ HasFeaturesCol, HasLabelCol, HasPredictionCol, HasWeightCol, HasSeed, impurity)
  * with Spark's names, docs and defaults. Shared by estimators and their models, as in Spark.
  */
-export abstract class TreeParams extends PipelineStage {
-  readonly featuresCol = this.declare<string>('featuresCol', {
-    doc: 'features column name',
-    kind: 'string',
-    validator: V.string(),
-    default: 'features',
-  });
-  readonly labelCol = this.declare<string>('labelCol', {
-    doc: 'label column name',
-    kind: 'string',
-    validator: V.string(),
-    default: 'label',
-  });
-  readonly predictionCol = this.declare<string>('predictionCol', {
-    doc: 'prediction column name',
-    kind: 'string',
-    validator: V.string(),
-    default: 'prediction',
-  });
+export abstract class TreeParams extends PredictorParams {
   readonly weightCol = this.declare<string>('weightCol', {
     doc: 'weight column name. If this is not set or empty, we treat all instance weights as 1.0',
     kind: 'string',
@@ -234,24 +217,6 @@ export abstract class TreeParams extends PipelineStage {
   setSeed(value: number): this {
     return this.set(this.seed, value);
   }
-  getFeaturesCol(): string {
-    return this.getOrDefault(this.featuresCol);
-  }
-  setFeaturesCol(value: string): this {
-    return this.set(this.featuresCol, value);
-  }
-  getLabelCol(): string {
-    return this.getOrDefault(this.labelCol);
-  }
-  setLabelCol(value: string): this {
-    return this.set(this.labelCol, value);
-  }
-  getPredictionCol(): string {
-    return this.getOrDefault(this.predictionCol);
-  }
-  setPredictionCol(value: string): this {
-    return this.set(this.predictionCol, value);
-  }
   setWeightCol(value: string): this {
     return this.set(this.weightCol, value);
   }
@@ -265,27 +230,9 @@ export interface ClassifierParamOptions extends TreeParamOptions {
 }
 
 export abstract class TreeClassifierParams extends TreeParams {
-  readonly rawPredictionCol = this.declare<string>('rawPredictionCol', {
-    doc: 'raw prediction (a.k.a. confidence) column name',
-    kind: 'string',
-    validator: V.string(),
-    default: 'rawPrediction',
-  });
-  readonly probabilityCol = this.declare<string>('probabilityCol', {
-    doc:
-      'Column name for predicted class conditional probabilities. Note: Not all models output well-calibrated probability ' +
-      'estimates! These probabilities should be treated as confidences, not precise probabilities',
-    kind: 'string',
-    validator: V.string(),
-    default: 'probability',
-  });
-  readonly thresholds = this.declare<number[]>('thresholds', {
-    doc: "Thresholds in multi-class classification to adjust the probability of predicting each class. Array must have length equal to the number of classes, with values > 0 excepting that at most one value may be 0. The class with largest value p/t is predicted, where p is the original probability of that class and t is the class's threshold",
-    kind: 'doubleArray',
-    validator: Object.assign((v: number[]) => V.arrayOf(V.gtEq(0))(v) && v.filter((x) => x === 0).length <= 1, {
-      description: 'a non-empty array of numbers >= 0 with at most one 0',
-    }),
-  });
+  readonly rawPredictionCol = this.declare<string>('rawPredictionCol', rawPredictionColParam);
+  readonly probabilityCol = this.declare<string>('probabilityCol', probabilityColParam);
+  readonly thresholds = this.declare<number[]>('thresholds', thresholdsParam);
 
   protected constructor(uid: string, sparkClassName: string) {
     super(uid, sparkClassName, ['entropy', 'gini']);
