@@ -95,6 +95,53 @@ function substringSql(s: string, pos: number, len: number): string {
   return from >= end ? '' : chars.slice(from, Math.min(end, chars.length)).join('');
 }
 
+/**
+ * The text a pattern matches when it is a plain string (no regular-expression syntax, or only escaped
+ * punctuation such as "\\|"), or null. Splitting on a literal is String.split with a string, many times faster
+ * than a RegExp and with the same result as Java's split with limit -1.
+ */
+function literalPattern(p: string): string | null {
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      const next = p[i + 1];
+      if (next === undefined || !/[.*+?^${}()|[\]\\/-]/.test(next)) return null;
+      out += next;
+      i++;
+    } else if (/[.*+?^${}()|[\]]/.test(c)) return null;
+    else out += c;
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** split(str, literal) over a whole column: one String.split per row, no per-row argument arrays. */
+function splitLiteral(arg: Bound, sep: string, name: string): Bound {
+  const type = ArrayType(StringType, false);
+  return {
+    type,
+    nullable: arg.nullable,
+    name,
+    eval(batch) {
+      const c = arg.eval(batch);
+      const n = batch.numRows;
+      const out = new Array<unknown>(n);
+      const data = c.data as unknown[];
+      const validity = c.validity;
+      let nulls: Uint8Array | null = null;
+      for (let i = 0; i < n; i++) {
+        const v = data[i];
+        if ((validity !== null && validity[i] === 0) || v === null || v === undefined) {
+          if (nulls === null) nulls = new Uint8Array(n).fill(1);
+          nulls[i] = 0;
+          out[i] = null;
+        } else out[i] = (v as string).split(sep);
+      }
+      return new ColumnVector(type, n, out, nulls);
+    },
+  };
+}
+
 /** Java DateTimeFormatter patterns as to_timestamp uses them, turned into a RegExp with named fields. */
 function formatRegExp(fmt: string): RegExp {
   const tokens: [string, string][] = [
@@ -163,12 +210,83 @@ export function windowSpec(args: Bound[], name: string): WindowSpec {
   return { duration, slide, start };
 }
 
-/** All windows [start, start + duration) containing t, latest first. */
-export function windowsOf(t: number, w: WindowSpec): { start: number; end: number }[] {
-  const mod = (((t - w.start) % w.slide) + w.slide) % w.slide;
-  const out: { start: number; end: number }[] = [];
-  for (let s = t - mod; s > t - w.duration; s -= w.slide) out.push({ start: s, end: s + w.duration });
-  return out;
+/**
+ * Window values are shared between the rows that fall in the same window (a batch's rows are mostly in a few
+ * windows): one object per distinct window and batch, so grouping on the window hashes each object once. Values
+ * in columns are never mutated, which makes the sharing safe.
+ */
+class WindowCache {
+  private readonly byStart = new Map<number, { start: number; end: number }>();
+  constructor(private readonly duration: number) {}
+  get(start: number): { start: number; end: number } {
+    let w = this.byStart.get(start);
+    if (w === undefined) this.byStart.set(start, (w = { start, end: start + this.duration }));
+    return w;
+  }
+}
+
+/** The timestamps of a column, with a validity array or null. */
+function timestamps(c: ColumnVector): { data: Float64Array; validity: Uint8Array | null } {
+  return { data: c.data as Float64Array, validity: c.validity };
+}
+
+/** window(t, duration) with slide = duration: the one window holding each row's time. */
+function tumblingWindow(time: Bound, w: WindowSpec, name: string): Bound {
+  return {
+    type: WINDOW_TYPE,
+    nullable: time.nullable,
+    name,
+    eval(batch) {
+      const { data, validity } = timestamps(time.eval(batch));
+      const n = batch.numRows;
+      const out = new Array<unknown>(n);
+      const cache = new WindowCache(w.duration);
+      let lastStart = NaN;
+      let last: unknown = null;
+      for (let i = 0; i < n; i++) {
+        if (validity !== null && validity[i] === 0) {
+          out[i] = null;
+          continue;
+        }
+        const t = data[i]!;
+        const start = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
+        if (start !== lastStart) {
+          last = cache.get(start);
+          lastStart = start;
+        }
+        out[i] = last;
+      }
+      return new ColumnVector(WINDOW_TYPE, n, out, validity === null ? null : validity.slice(0, n));
+    },
+  };
+}
+
+/** The windows of each row's time as an array, latest first (sliding windows, expanded by a generator). */
+export function slidingWindows(time: Bound, w: WindowSpec): Bound {
+  const type = ArrayType(WINDOW_TYPE);
+  return {
+    type,
+    nullable: time.nullable,
+    name: 'windows',
+    eval(batch) {
+      const { data, validity } = timestamps(time.eval(batch));
+      const n = batch.numRows;
+      const out = new Array<unknown>(n);
+      const cache = new WindowCache(w.duration);
+      for (let i = 0; i < n; i++) {
+        if (validity !== null && validity[i] === 0) {
+          out[i] = null;
+          continue;
+        }
+        const t = data[i]!;
+        const mod = (((t - w.start) % w.slide) + w.slide) % w.slide;
+        const ws: unknown[] = [];
+        for (let s = t - mod; s > t - w.duration; s -= w.slide) ws.push(cache.get(s));
+        out[i] = ws;
+      }
+      return new ColumnVector(type, n, out, validity === null ? null : validity.slice(0, n));
+    },
+  };
 }
 
 export const SCALAR_FUNCTIONS: Record<string, Impl> = {
@@ -314,6 +432,8 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     arity('split', args, 2, 3);
     const re = regex(args[1]!, 'split');
     const limit = args.length > 2 ? Number(constant(args[2]!, 'split', 'limit')) : -1;
+    const literal = literalPattern(String(constant(args[1]!, 'split', 'pattern')));
+    if (literal !== null && limit <= 0) return splitLiteral(coerce(args[0]!, StringType), literal, name);
     return rowwise(name, ArrayType(StringType, false), [coerce(args[0]!, StringType)], (v) => {
       const str = v[0] as string;
       if (limit <= 0) return str.split(re);
@@ -373,7 +493,7 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
         `sliding window '${name}' puts a row in several windows; use it as a groupBy() key, where Eddy expands the rows`,
       );
     }
-    return rowwise(name, WINDOW_TYPE, [args[0]!], (v) => windowsOf(v[0] as number, w)[0]);
+    return tumblingWindow(args[0]!, w, name);
   },
   abs(args, name) {
     arity('abs', args, 1);
