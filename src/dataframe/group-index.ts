@@ -17,11 +17,28 @@ export class GroupIndex {
   private readonly pairs: (Map<number, number> | undefined)[] = [];
   private readonly tuples = new Map<string, number>();
   private readonly values: unknown[][];
+  /** Per key column, each group's dictionary code (with one key the code is the group id, so none is kept). */
+  private readonly codes: number[][];
   private n = 0;
 
   constructor(readonly numKeys: number) {
     this.dicts = Array.from({ length: numKeys }, () => new ColumnDictionary());
     this.values = Array.from({ length: numKeys }, () => []);
+    this.codes = Array.from({ length: numKeys }, () => []);
+  }
+
+  /**
+   * The dictionary code of group g's value in key column k: groups sharing a value share its code, so work on
+   * a key value (encoding it, say) can be done once per distinct value and reused. Codes are below
+   * `distinctValues(k)`.
+   */
+  code(k: number, g: number): number {
+    return this.numKeys === 1 ? g : this.codes[k]![g]!;
+  }
+
+  /** Number of distinct values seen in key column k. */
+  distinctValues(k: number): number {
+    return this.dicts[k]!.size;
   }
 
   /** Number of groups so far. */
@@ -82,7 +99,11 @@ export class GroupIndex {
   }
 
   private newGroup(codes: Int32Array[], row: number): number {
-    for (let j = 0; j < this.numKeys; j++) this.values[j]!.push(this.dicts[j]!.value(codes[j]![row]!));
+    for (let j = 0; j < this.numKeys; j++) {
+      const c = codes[j]![row]!;
+      this.values[j]!.push(this.dicts[j]!.value(c));
+      this.codes[j]!.push(c);
+    }
     return this.n++;
   }
 }

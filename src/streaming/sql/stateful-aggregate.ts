@@ -110,7 +110,10 @@ export class StatefulAggregate {
 
     // 2. Merge each group of the batch into state once.
     const numGroups = index.size;
+    const numKeys = plan.keys.length;
     const keyValues = plan.keys.map((_, j) => index.keyValues(j));
+    // The JSON of each distinct key value, made once per batch: a window is shared by thousands of groups.
+    const keyJson = plan.keys.map((_, j) => new Array<string | undefined>(index.distinctValues(j)));
     const updated: Group[] = [];
     let dropped = 0;
     for (let g = 0; g < numGroups; g++) {
@@ -119,12 +122,21 @@ export class StatefulAggregate {
         dropped += rowsPerGroup[g]!;
         continue;
       }
-      const skey = stateJson(keys);
+      // The state key is stateJson(keys), assembled from the per-value JSON.
+      let skey = '[';
+      for (let j = 0; j < numKeys; j++) {
+        const c = index.code(j, g);
+        const cache = keyJson[j]!;
+        let json = cache[c];
+        if (json === undefined) cache[c] = json = stateJson(keys[j]);
+        skey += j === 0 ? json : `,${json}`;
+      }
+      skey += ']';
       const stored = store.get(skey);
       const merged: Group = stored
         ? { keys: stored.keys, buffers: buffers.map((x, k) => x.merge(stored.buffers[k], partials[k]!.buffer(g))) }
         : { keys, buffers: partials.map((p) => p.buffer(g)) };
-      store.put(skey, merged);
+      store.put(skey, merged, stored !== undefined);
       if (!stored && closing) addClosing(closing, this.closesAt(keys), skey);
       updated.push(merged);
     }

@@ -130,9 +130,12 @@ export class StateStore<V = StateValue> {
     return this.get(key) !== undefined;
   }
 
-  /** Sets a key. Values are never undefined; a value object must not be changed after it is put. */
-  put(key: string, value: V): void {
-    if (!this.has(key)) this.sizeNow++;
+  /**
+   * Sets a key. Values are never undefined; a value object must not be changed after it is put. `present`, when
+   * the caller has just looked the key up, says whether it is in the store, sparing a second lookup.
+   */
+  put(key: string, value: V, present: boolean = this.has(key)): void {
+    if (!present) this.sizeNow++;
     this.changes.set(key, value);
   }
 
