@@ -132,6 +132,8 @@ class ColumnDictionary {
     const isBoolean = col.type.kind === 'boolean';
     // Rows often share value objects (window() makes one per window and batch): each object is hashed once.
     const byObject = objects ? new Map<unknown, number>() : null;
+    let lastObject: unknown = undefined;
+    let lastCode = -1;
     for (let i = 0; i < n; i++) {
       let key: unknown;
       let v: unknown;
@@ -144,10 +146,14 @@ class ColumnDictionary {
           if (v === null || v === undefined) {
             key = NULL;
             v = null;
+          } else if (v === lastObject) {
+            out[i] = lastCode;
+            continue;
           } else {
             const known = byObject!.get(v);
             if (known !== undefined) {
-              out[i] = known;
+              out[i] = lastCode = known;
+              lastObject = v;
               continue;
             }
             key = hashKey(v);
@@ -165,7 +171,11 @@ class ColumnDictionary {
         distinct.push(v);
       }
       out[i] = c;
-      if (byObject !== null && v !== null) byObject.set(v, c);
+      if (byObject !== null && v !== null) {
+        byObject.set(v, c);
+        lastObject = v;
+        lastCode = c;
+      }
     }
     return out;
   }
