@@ -50,19 +50,16 @@ export class StatefulAggregate {
     this.buffers = plan.aggs.map(aggregateBuffer);
   }
 
-  /** When a group closes: its window's end, or its event time; null without an event-time key or for a null. */
+  /**
+   * When a group closes: its window's end, or its event time; null without an event-time key or for a null. A
+   * group is closed once that is at or below the watermark.
+   */
   private closesAt(keys: readonly unknown[]): number | null {
     const k = this.options.eventTimeKey;
     if (k === null) return null;
     const v = keys[k];
     if (v === null || v === undefined) return null;
     return typeof v === 'object' ? ((v as { end?: unknown }).end as number) : (v as number);
-  }
-
-  /** The event-time predicate of a key value: a window is closed once its end is at or below the watermark. */
-  private expired(keys: readonly unknown[], watermarkMs: number): boolean {
-    const t = this.closesAt(keys);
-    return t !== null && t <= watermarkMs;
   }
 
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
@@ -114,11 +111,22 @@ export class StatefulAggregate {
     const keyValues = plan.keys.map((_, j) => index.keyValues(j));
     // The JSON of each distinct key value, made once per batch: a window is shared by thousands of groups.
     const keyJson = plan.keys.map((_, j) => new Array<string | undefined>(index.distinctValues(j)));
+    // When a group closes depends on its event-time key value only: found once per distinct value, as is the
+    // set of keys closing then.
+    const ek = this.options.eventTimeKey;
+    const closeAt = new Array<number | null | undefined>(ek === null ? 0 : index.distinctValues(ek));
+    const closeSet = new Array<Set<string> | undefined>(closeAt.length);
     const updated: Group[] = [];
     let dropped = 0;
     for (let g = 0; g < numGroups; g++) {
       const keys = keyValues.map((v) => v[g]);
-      if (evicts && this.expired(keys, wm)) {
+      const tc = ek === null ? -1 : index.code(ek, g);
+      let t: number | null = null;
+      if (tc >= 0) {
+        const known = closeAt[tc];
+        t = known === undefined ? (closeAt[tc] = this.closesAt(keys)) : known;
+      }
+      if (evicts && t !== null && t <= wm) {
         dropped += rowsPerGroup[g]!;
         continue;
       }
@@ -133,11 +141,28 @@ export class StatefulAggregate {
       }
       skey += ']';
       const stored = store.get(skey);
-      const merged: Group = stored
-        ? { keys: stored.keys, buffers: buffers.map((x, k) => x.merge(stored.buffers[k], partials[k]!.buffer(g))) }
-        : { keys, buffers: partials.map((p) => p.buffer(g)) };
+      let merged: Group;
+      if (stored) {
+        const merges = new Array<unknown>(buffers.length);
+        for (let k = 0; k < buffers.length; k++) {
+          merges[k] = buffers[k]!.merge(stored.buffers[k], partials[k]!.buffer(g));
+        }
+        merged = { keys: stored.keys, buffers: merges };
+      } else {
+        const fresh = new Array<unknown>(buffers.length);
+        for (let k = 0; k < buffers.length; k++) fresh[k] = partials[k]!.buffer(g);
+        merged = { keys, buffers: fresh };
+        if (closing && t !== null) {
+          let set = closeSet[tc];
+          if (set === undefined) {
+            set = closing.get(t);
+            if (set === undefined) closing.set(t, (set = new Set()));
+            closeSet[tc] = set;
+          }
+          set.add(skey);
+        }
+      }
       store.put(skey, merged, stored !== undefined);
-      if (!stored && closing) addClosing(closing, this.closesAt(keys), skey);
       updated.push(merged);
     }
 
