@@ -140,7 +140,8 @@ export class StatefulAggregate {
         skey += j === 0 ? json : `,${json}`;
       }
       skey += ']';
-      const stored = store.get(skey);
+      // Each group of the batch is merged once, before any eviction: the batch has not touched its key yet.
+      const stored = store.getCommitted(skey);
       let merged: Group;
       if (stored) {
         const merges = new Array<unknown>(buffers.length);

@@ -126,6 +126,11 @@ export class StateStore<V = StateValue> {
     return this.map.get(key);
   }
 
+  /** The value committed at `version`, ignoring this batch's changes: one lookup, for keys the batch has not touched. */
+  getCommitted(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }
