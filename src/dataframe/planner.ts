@@ -5,7 +5,7 @@ import { coerce, widerType, type AnalysisContext, type Bound } from './bound.js'
 import { outputName, type Expr } from './column.js';
 import { AggregatePlan, SortPlan, type SortKey } from './plan-wide.js';
 import { ProjectPlan, UnionPlan, type Generator, type Plan } from './plan.js';
-import { WINDOW_TYPE, slidingWindows, windowSpec } from './scalar-functions.js';
+import { WINDOW_TYPE, slidingWindows, windowSpec } from './windows.js';
 import { StructType, simpleString } from './types.js';
 
 /** Turns DataFrame operations into analysed plan nodes; every name and type error is raised here. */

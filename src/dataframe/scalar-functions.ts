@@ -1,6 +1,7 @@
 import { EddyError, describeValue } from '../common/errors.js';
-import { parseDuration } from '../common/duration.js';
-import { RecordBatch } from './batch.js';
+import { arity, constant } from './function-args.js';
+import { literalPattern, splitLiteral } from './split-literal.js';
+import { tumblingWindow, windowSpec } from './windows.js';
 import { coerce, mismatch, requireType, rowwise, widerType, type AnalysisContext, type Bound } from './bound.js';
 import { ColumnVector } from './column-vector.js';
 import {
@@ -20,27 +21,6 @@ import { compareValues, parseTimestamp } from './values.js';
 import { Vector } from './vector.js';
 
 type Impl = (args: Bound[], name: string, ctx: AnalysisContext) => Bound;
-
-const EMPTY = new RecordBatch(new StructType([]), [], 1);
-
-/** The value of an argument that must be a constant (a pattern, a duration), evaluated once at plan time. */
-export function constant(b: Bound, fn: string, what: string): unknown {
-  try {
-    return b.eval(EMPTY).get(0);
-  } catch {
-    throw new EddyError(
-      'ANALYSIS_ERROR',
-      `${fn}(): the ${what} must be a literal, not the column expression '${b.name}'`,
-    );
-  }
-}
-
-function arity(fn: string, args: Bound[], min: number, max = min): void {
-  if (args.length < min || args.length > max) {
-    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new EddyError('ANALYSIS_ERROR', `function ${fn}() takes ${want} argument(s) but was given ${args.length}`);
-  }
-}
 
 function stringFn(fn: string, f: (s: string) => unknown, type: DataType = StringType): Impl {
   return (args, name) => {
@@ -95,53 +75,6 @@ function substringSql(s: string, pos: number, len: number): string {
   return from >= end ? '' : chars.slice(from, Math.min(end, chars.length)).join('');
 }
 
-/**
- * The text a pattern matches when it is a plain string (no regular-expression syntax, or only escaped
- * punctuation such as "\\|"), or null. Splitting on a literal is String.split with a string, many times faster
- * than a RegExp and with the same result as Java's split with limit -1.
- */
-function literalPattern(p: string): string | null {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '\\') {
-      const next = p[i + 1];
-      if (next === undefined || !/[.*+?^${}()|[\]\\/-]/.test(next)) return null;
-      out += next;
-      i++;
-    } else if (/[.*+?^${}()|[\]]/.test(c)) return null;
-    else out += c;
-  }
-  return out.length > 0 ? out : null;
-}
-
-/** split(str, literal) over a whole column: one String.split per row, no per-row argument arrays. */
-function splitLiteral(arg: Bound, sep: string, name: string): Bound {
-  const type = ArrayType(StringType, false);
-  return {
-    type,
-    nullable: arg.nullable,
-    name,
-    eval(batch) {
-      const c = arg.eval(batch);
-      const n = batch.numRows;
-      const out = new Array<unknown>(n);
-      const data = c.data as unknown[];
-      const validity = c.validity;
-      let nulls: Uint8Array | null = null;
-      for (let i = 0; i < n; i++) {
-        const v = data[i];
-        if ((validity !== null && validity[i] === 0) || v === null || v === undefined) {
-          if (nulls === null) nulls = new Uint8Array(n).fill(1);
-          nulls[i] = 0;
-          out[i] = null;
-        } else out[i] = (v as string).split(sep);
-      }
-      return new ColumnVector(type, n, out, nulls);
-    },
-  };
-}
-
 /** Java DateTimeFormatter patterns as to_timestamp uses them, turned into a RegExp with named fields. */
 function formatRegExp(fmt: string): RegExp {
   const tokens: [string, string][] = [
@@ -177,116 +110,6 @@ function parseWithFormat(s: string, re: RegExp): number | null {
   if (!g) return null;
   const iso = `${g['y'] ?? '1970'}-${(g['M'] ?? '1').padStart(2, '0')}-${(g['d'] ?? '1').padStart(2, '0')} ${(g['H'] ?? '0').padStart(2, '0')}:${(g['m'] ?? '0').padStart(2, '0')}:${(g['s'] ?? '0').padStart(2, '0')}.${(g['S'] ?? '0').padEnd(3, '0')}${g['z'] ?? ''}`;
   return parseTimestamp(iso);
-}
-
-/** The struct window() returns: Spark's window column with start (inclusive) and end (exclusive). */
-export const WINDOW_TYPE = new StructType([
-  { name: 'start', dataType: TimestampType, nullable: true },
-  { name: 'end', dataType: TimestampType, nullable: true },
-]);
-
-export interface WindowSpec {
-  duration: number;
-  slide: number;
-  start: number;
-}
-
-export function windowSpec(args: Bound[], name: string): WindowSpec {
-  arity('window', args, 2, 4);
-  requireType(name, args[0]!, '1', 'timestamp');
-  const d = (i: number, what: string): number => {
-    const v = constant(args[i]!, 'window', what);
-    return parseDuration(v as string | number, `window ${what}`);
-  };
-  const duration = d(1, 'duration');
-  const slide = args.length > 2 ? d(2, 'slide duration') : duration;
-  const start = args.length > 3 ? d(3, 'start time') : 0;
-  if (duration <= 0 || slide <= 0 || slide > duration) {
-    throw new EddyError(
-      'ANALYSIS_ERROR',
-      `window(${name}): the slide duration (${slide} ms) must be positive and at most the window duration (${duration} ms)`,
-    );
-  }
-  return { duration, slide, start };
-}
-
-/**
- * Window values are shared between the rows that fall in the same window (a batch's rows are mostly in a few
- * windows): one object per distinct window and batch, so grouping on the window hashes each object once. Values
- * in columns are never mutated, which makes the sharing safe.
- */
-class WindowCache {
-  private readonly byStart = new Map<number, { start: number; end: number }>();
-  constructor(private readonly duration: number) {}
-  get(start: number): { start: number; end: number } {
-    let w = this.byStart.get(start);
-    if (w === undefined) this.byStart.set(start, (w = { start, end: start + this.duration }));
-    return w;
-  }
-}
-
-/** The timestamps of a column, with a validity array or null. */
-function timestamps(c: ColumnVector): { data: Float64Array; validity: Uint8Array | null } {
-  return { data: c.data as Float64Array, validity: c.validity };
-}
-
-/** window(t, duration) with slide = duration: the one window holding each row's time. */
-function tumblingWindow(time: Bound, w: WindowSpec, name: string): Bound {
-  return {
-    type: WINDOW_TYPE,
-    nullable: time.nullable,
-    name,
-    eval(batch) {
-      const { data, validity } = timestamps(time.eval(batch));
-      const n = batch.numRows;
-      const out = new Array<unknown>(n);
-      const cache = new WindowCache(w.duration);
-      let lastStart = NaN;
-      let last: unknown = null;
-      for (let i = 0; i < n; i++) {
-        if (validity !== null && validity[i] === 0) {
-          out[i] = null;
-          continue;
-        }
-        const t = data[i]!;
-        const start = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
-        if (start !== lastStart) {
-          last = cache.get(start);
-          lastStart = start;
-        }
-        out[i] = last;
-      }
-      return new ColumnVector(WINDOW_TYPE, n, out, validity === null ? null : validity.slice(0, n));
-    },
-  };
-}
-
-/** The windows of each row's time as an array, latest first (sliding windows, expanded by a generator). */
-export function slidingWindows(time: Bound, w: WindowSpec): Bound {
-  const type = ArrayType(WINDOW_TYPE);
-  return {
-    type,
-    nullable: time.nullable,
-    name: 'windows',
-    eval(batch) {
-      const { data, validity } = timestamps(time.eval(batch));
-      const n = batch.numRows;
-      const out = new Array<unknown>(n);
-      const cache = new WindowCache(w.duration);
-      for (let i = 0; i < n; i++) {
-        if (validity !== null && validity[i] === 0) {
-          out[i] = null;
-          continue;
-        }
-        const t = data[i]!;
-        const mod = (((t - w.start) % w.slide) + w.slide) % w.slide;
-        const ws: unknown[] = [];
-        for (let s = t - mod; s > t - w.duration; s -= w.slide) ws.push(cache.get(s));
-        out[i] = ws;
-      }
-      return new ColumnVector(type, n, out, validity === null ? null : validity.slice(0, n));
-    },
-  };
 }
 
 export const SCALAR_FUNCTIONS: Record<string, Impl> = {
