@@ -65,10 +65,28 @@ export const memorySourceProvider: SourceProvider = {
       );
     }
     const parse = (o: string | null): number => (o === null ? 0 : Number(o));
+    // Rows per batch at most, as the kafka source's option of that name (Spark's MemoryStream has no limit).
+    const maxText = getOption(options, 'maxOffsetsPerTrigger');
+    const max = maxText === undefined ? Infinity : Number(maxText);
+    if (!(Number.isSafeInteger(max) && max > 0) && max !== Infinity) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `memory source: maxOffsetsPerTrigger=${maxText} must be a positive whole number`,
+      );
+    }
+    // availableNow: the end is what the stream held when the query started, rows added later wait for the next run.
+    let availableNowEnd = Infinity;
     return {
       schema: stream.schema,
       description: `MemoryStream[${stream.schema.fieldNames.join(',')}]`,
-      latestOffset: () => Promise.resolve(stream.size === 0 ? null : String(stream.size)),
+      latestOffset: (start) => {
+        const end = Math.min(stream.size, availableNowEnd, parse(start) + max);
+        return Promise.resolve(end === 0 ? null : String(end));
+      },
+      prepareForTriggerAvailableNow: () => {
+        availableNowEnd = stream.size;
+        return Promise.resolve();
+      },
       getBatch: (start, end) =>
         Promise.resolve(
           ctx.session.createDataFrame(end === null ? [] : stream.slice(parse(start), parse(end)), stream.schema),

@@ -4,6 +4,7 @@ import { RecordBatch } from './batch.js';
 import { selectTrue } from './analyzer.js';
 import type { Bound } from './bound.js';
 import { ColumnBuilder, ColumnVector } from './column-vector.js';
+import { generate, type Generator } from './generate.js';
 import { PrunedColumn } from './pruned-column.js';
 import { columnsOf, columnsOfAll, exprOf } from './references.js';
 import {
@@ -124,15 +125,7 @@ export class ScanPlan extends Plan {
   }
 }
 
-/** A generator in a select list: explode(array) turns each element into its own row. */
-export interface Generator {
-  /** Index of the generator's output column in the project list. */
-  readonly index: number;
-  /** Evaluates to an array column (internal arrays), one array per input row. */
-  readonly input: Bound;
-  /** explode_outer: a null or empty array still yields one row, with null. */
-  readonly outer: boolean;
-}
+export type { Generator };
 
 export class ProjectPlan extends Plan {
   readonly schema: StructType;
@@ -156,30 +149,7 @@ export class ProjectPlan extends Plan {
         this.exprs.map((e, k) => (skip(k) ? new PrunedColumn(e.type, batch.numRows) : e.eval(batch))),
         batch.numRows,
       );
-    const g = this.generator;
-    const arrays = g.input.eval(batch);
-    const rows: number[] = [];
-    const elemType = this.schema.fields[g.index]!.dataType;
-    const elems = new ColumnBuilder(elemType, batch.numRows);
-    for (let i = 0; i < batch.numRows; i++) {
-      const a = arrays.get(i) as unknown[] | null;
-      if (a === null || a.length === 0) {
-        if (g.outer) {
-          rows.push(i);
-          elems.append(null);
-        }
-        continue;
-      }
-      for (const x of a) {
-        rows.push(i);
-        elems.append(x);
-      }
-    }
-    const idx = Int32Array.from(rows);
-    const cols = this.exprs.map((e, k) =>
-      k === g.index ? elems.finish() : skip(k) ? new PrunedColumn(e.type, idx.length) : e.eval(batch).gather(idx),
-    );
-    return new RecordBatch(this.schema, cols, idx.length);
+    return generate(this.schema, this.exprs, this.generator, batch, skip);
   }
 
   partitions(): Promise<Partition[]> {

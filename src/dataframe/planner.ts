@@ -1,12 +1,12 @@
 import { EddyError, isEddyError } from '../common/errors.js';
 import { AGGREGATE_NAMES, makeAggregate, type AggregateFn } from './aggregates.js';
 import { bind, positional, renamed, unresolved } from './analyzer.js';
-import { coerce, rowwise, widerType, type AnalysisContext, type Bound } from './bound.js';
+import { coerce, widerType, type AnalysisContext, type Bound } from './bound.js';
 import { outputName, type Expr } from './column.js';
 import { AggregatePlan, SortPlan, type SortKey } from './plan-wide.js';
 import { ProjectPlan, UnionPlan, type Generator, type Plan } from './plan.js';
-import { WINDOW_TYPE, windowSpec, windowsOf } from './scalar-functions.js';
-import { ArrayType, StructType, simpleString } from './types.js';
+import { WINDOW_TYPE, slidingWindows, windowSpec } from './windows.js';
+import { StructType, simpleString } from './types.js';
 
 /** Turns DataFrame operations into analysed plan nodes; every name and type error is raised here. */
 
@@ -117,7 +117,7 @@ export function planAggregate(
   if (si >= 0) {
     const s = sliding[si]!;
     const passthrough = child.schema.fields.map((_, i) => positional(i, child.schema));
-    const windows = rowwise('windows', ArrayType(WINDOW_TYPE), [s.time], (v) => windowsOf(v[0] as number, s.spec));
+    const windows = slidingWindows(s.time, s.spec);
     const winCol: Bound = {
       type: WINDOW_TYPE,
       nullable: false,

@@ -1,6 +1,7 @@
 import { EddyError, describeValue } from '../common/errors.js';
-import { parseDuration } from '../common/duration.js';
-import { RecordBatch } from './batch.js';
+import { arity, constant } from './function-args.js';
+import { literalPattern, splitLiteral } from './split-literal.js';
+import { tumblingWindow, windowSpec } from './windows.js';
 import { coerce, mismatch, requireType, rowwise, widerType, type AnalysisContext, type Bound } from './bound.js';
 import { ColumnVector } from './column-vector.js';
 import {
@@ -20,27 +21,6 @@ import { compareValues, parseTimestamp } from './values.js';
 import { Vector } from './vector.js';
 
 type Impl = (args: Bound[], name: string, ctx: AnalysisContext) => Bound;
-
-const EMPTY = new RecordBatch(new StructType([]), [], 1);
-
-/** The value of an argument that must be a constant (a pattern, a duration), evaluated once at plan time. */
-export function constant(b: Bound, fn: string, what: string): unknown {
-  try {
-    return b.eval(EMPTY).get(0);
-  } catch {
-    throw new EddyError(
-      'ANALYSIS_ERROR',
-      `${fn}(): the ${what} must be a literal, not the column expression '${b.name}'`,
-    );
-  }
-}
-
-function arity(fn: string, args: Bound[], min: number, max = min): void {
-  if (args.length < min || args.length > max) {
-    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new EddyError('ANALYSIS_ERROR', `function ${fn}() takes ${want} argument(s) but was given ${args.length}`);
-  }
-}
 
 function stringFn(fn: string, f: (s: string) => unknown, type: DataType = StringType): Impl {
   return (args, name) => {
@@ -130,45 +110,6 @@ function parseWithFormat(s: string, re: RegExp): number | null {
   if (!g) return null;
   const iso = `${g['y'] ?? '1970'}-${(g['M'] ?? '1').padStart(2, '0')}-${(g['d'] ?? '1').padStart(2, '0')} ${(g['H'] ?? '0').padStart(2, '0')}:${(g['m'] ?? '0').padStart(2, '0')}:${(g['s'] ?? '0').padStart(2, '0')}.${(g['S'] ?? '0').padEnd(3, '0')}${g['z'] ?? ''}`;
   return parseTimestamp(iso);
-}
-
-/** The struct window() returns: Spark's window column with start (inclusive) and end (exclusive). */
-export const WINDOW_TYPE = new StructType([
-  { name: 'start', dataType: TimestampType, nullable: true },
-  { name: 'end', dataType: TimestampType, nullable: true },
-]);
-
-export interface WindowSpec {
-  duration: number;
-  slide: number;
-  start: number;
-}
-
-export function windowSpec(args: Bound[], name: string): WindowSpec {
-  arity('window', args, 2, 4);
-  requireType(name, args[0]!, '1', 'timestamp');
-  const d = (i: number, what: string): number => {
-    const v = constant(args[i]!, 'window', what);
-    return parseDuration(v as string | number, `window ${what}`);
-  };
-  const duration = d(1, 'duration');
-  const slide = args.length > 2 ? d(2, 'slide duration') : duration;
-  const start = args.length > 3 ? d(3, 'start time') : 0;
-  if (duration <= 0 || slide <= 0 || slide > duration) {
-    throw new EddyError(
-      'ANALYSIS_ERROR',
-      `window(${name}): the slide duration (${slide} ms) must be positive and at most the window duration (${duration} ms)`,
-    );
-  }
-  return { duration, slide, start };
-}
-
-/** All windows [start, start + duration) containing t, latest first. */
-export function windowsOf(t: number, w: WindowSpec): { start: number; end: number }[] {
-  const mod = (((t - w.start) % w.slide) + w.slide) % w.slide;
-  const out: { start: number; end: number }[] = [];
-  for (let s = t - mod; s > t - w.duration; s -= w.slide) out.push({ start: s, end: s + w.duration });
-  return out;
 }
 
 export const SCALAR_FUNCTIONS: Record<string, Impl> = {
@@ -314,6 +255,8 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     arity('split', args, 2, 3);
     const re = regex(args[1]!, 'split');
     const limit = args.length > 2 ? Number(constant(args[2]!, 'split', 'limit')) : -1;
+    const literal = literalPattern(String(constant(args[1]!, 'split', 'pattern')));
+    if (literal !== null && limit <= 0) return splitLiteral(coerce(args[0]!, StringType), literal, name);
     return rowwise(name, ArrayType(StringType, false), [coerce(args[0]!, StringType)], (v) => {
       const str = v[0] as string;
       if (limit <= 0) return str.split(re);
@@ -373,7 +316,7 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
         `sliding window '${name}' puts a row in several windows; use it as a groupBy() key, where Eddy expands the rows`,
       );
     }
-    return rowwise(name, WINDOW_TYPE, [args[0]!], (v) => windowsOf(v[0] as number, w)[0]);
+    return tumblingWindow(args[0]!, w, name);
   },
   abs(args, name) {
     arity('abs', args, 1);

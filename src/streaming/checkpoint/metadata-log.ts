@@ -3,9 +3,11 @@ import type { FileSystem } from '../../storage/filesystem.js';
 
 /**
  * A folder of numbered files, one per batch (Spark's HDFSMetadataLog): `<dir>/0`, `<dir>/1`, ... Each file starts
- * with a version line (`v1`) followed by the payload. A batch file is written to a temporary name and renamed
- * into place, so it appears whole or not at all; it is never overwritten, so two queries running on one
- * checkpoint cannot both write batch N — the second one's rename fails and it stops with a clear error.
+ * with a version line (`v1`) followed by the payload. A batch file is created without overwrite, and a
+ * FileSystem's created file becomes visible only once closed (local: a temp file linked into place; dfs: one
+ * namespace edit), so it appears whole or not at all in one durable step; it is never overwritten, so two
+ * queries running on one checkpoint cannot both write batch N — the second one's create fails and it stops with
+ * a clear error.
  */
 export interface LogCodec<T> {
   /** Highest format version this build reads; also the version it writes. */
@@ -31,12 +33,11 @@ export class MetadataLog<T> {
       throw new EddyError('INVALID_ARGUMENT', `batch id ${batchId} must be a non-negative integer`);
     }
     if (await this.fs.exists(this.file(batchId))) return false;
-    const tmp = `${this.dir}/.${batchId}.${process.pid}.${Date.now()}.tmp`;
-    await this.fs.writeFile(tmp, `v${this.codec.version}\n${this.codec.serialize(value)}`, { overwrite: true });
     try {
-      await this.fs.rename(tmp, this.file(batchId));
+      await this.fs.writeFile(this.file(batchId), `v${this.codec.version}\n${this.codec.serialize(value)}`, {
+        overwrite: false,
+      });
     } catch (e) {
-      await this.fs.delete(tmp).catch(() => false);
       if (isEddyError(e, 'ALREADY_EXISTS')) {
         throw new EddyError(
           'ILLEGAL_STATE',

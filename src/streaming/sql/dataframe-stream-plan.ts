@@ -13,12 +13,34 @@ import { WatermarkPlan } from './watermark-plan.js';
 
 /** Row counts of the DataFrames the engine moves (all materialized, so counting is free). */
 const rowCounts = new WeakMap<DataFrame, number>();
+/** The rows of the DataFrames sources returned, to run the plan over them in chunks. */
+const sourceBatches = new WeakMap<DataFrame, RecordBatch>();
+
+/**
+ * Rows a micro-batch's plan processes at a time. The plan runs over a source batch in slices of this many rows
+ * so that what each operator makes per row (split's arrays, explode's rows) dies young, in the garbage
+ * collector's cheap nursery, instead of living as long as the whole batch; results are the same as over one
+ * batch, since every operator below a stateful one maps batches independently.
+ */
+export const CHUNK_ROWS = 8192;
 
 /** A DataFrame over one batch already in memory, remembering its row count for progress. */
 export function materialized(batch: RecordBatch, env: DataFrameEnv): DataFrame {
   const df = DataFrame.fromBatches(batch.schema, batch.numRows === 0 ? [[]] : [[batch]], env);
   rowCounts.set(df, batch.numRows);
+  sourceBatches.set(df, batch);
   return df;
+}
+
+/** A source's batch as a leaf of the plan: one partition yielding it in chunks of CHUNK_ROWS rows. */
+function chunked(df: DataFrame): Plan {
+  const batch = sourceBatches.get(df);
+  if (batch === undefined || batch.numRows <= CHUNK_ROWS) return df.plan;
+  const chunks: RecordBatch[] = [];
+  for (let i = 0; i < batch.numRows; i += CHUNK_ROWS) {
+    chunks.push(batch.slice(i, Math.min(i + CHUNK_ROWS, batch.numRows)));
+  }
+  return new LocalRelation(batch.schema, [chunks]);
 }
 
 /**
@@ -129,7 +151,7 @@ export class DataFrameStreamPlan implements StreamPlan<DataFrame> {
   }
 
   async execute(inputs: DataFrame[], ctx: BatchContext): Promise<BatchResult<DataFrame>> {
-    const bound = new Map<StreamingRelation, Plan>(this.leaves.map((l, i) => [l, inputs[i]!.plan]));
+    const bound = new Map<StreamingRelation, Plan>(this.leaves.map((l, i) => [l, chunked(inputs[i]!)]));
     return withBatchInputs(bound, async () => {
       const eventTime = this.watermark ? await eventTimeStats(this.watermark) : undefined;
       const operator = this.aggregate ?? this.dedup;

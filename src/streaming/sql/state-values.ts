@@ -30,3 +30,29 @@ export function decodeValue(v: unknown): unknown {
   for (const [k, x] of Object.entries(o)) out[k] = decodeValue(x);
   return out;
 }
+
+/**
+ * JSON.stringify(encodeValue(v)), written directly for the values state keys and buffers are made of (strings,
+ * numbers, longs, arrays of them), so that a batch's many keys and buffers are encoded without building the
+ * tagged objects first. Other values (structs such as windows, binaries) take the general path.
+ */
+export function stateJson(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Number.isFinite(v) ? String(v) : `{"$d":"${String(v)}"}`;
+    case 'bigint':
+      return `{"$l":"${v.toString()}"}`;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      if (v === null) return 'null';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + stateJson(v[i]);
+        return `${out}]`;
+      }
+      return JSON.stringify(encodeValue(v));
+  }
+}

@@ -1,18 +1,19 @@
 import { RecordBatch } from '../../dataframe/batch.js';
 import { ColumnVector } from '../../dataframe/column-vector.js';
+import { GroupIndex } from '../../dataframe/group-index.js';
 import type { AggregatePlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
-import { StateStore } from '../state/state-store.js';
+import { StateStore, type StateCodec } from '../state/state-store.js';
 import { aggregateBuffer, type AggregateBuffer } from './aggregate-state.js';
-import { decodeValue, encodeValue } from './state-values.js';
+import { decodeValue, stateJson } from './state-values.js';
 
 /** Batches whose state files are kept for recovery beyond the newest (Spark's minBatchesToRetain). */
 const MIN_VERSIONS_TO_RETAIN = 100;
 
 interface Group {
-  keys: unknown[];
-  buffers: unknown[];
+  readonly keys: readonly unknown[];
+  readonly buffers: readonly unknown[];
 }
 
 export interface StatefulAggregateOptions {
@@ -28,9 +29,20 @@ export interface StatefulAggregateOptions {
  * (complete), the groups this batch changed (update), or the groups the watermark has closed (append). With an
  * event-time key, rows of groups already behind the watermark are dropped as late, and closed groups are evicted
  * from state (append, update; complete mode keeps every group, as Spark's does).
+ *
+ * A batch is first aggregated on its own (GroupIndex ids, partial buffers column at a time), then each of its
+ * groups is merged once into state: the per-row work never touches the state store or builds a state key.
+ * State values stay live objects between batches (the store is reused while the query runs); they are encoded to
+ * JSON only for the delta file of the keys a batch changed, in the same format as ever.
  */
 export class StatefulAggregate {
   private readonly buffers: AggregateBuffer[];
+  private store: StateStore<Group> | null = null;
+  /**
+   * The state keys by the time their group closes (closesAt), so that eviction visits only closed groups rather
+   * than all of state. It describes `store`, and is rebuilt from the store whenever that was read from files.
+   */
+  private closing: Map<number, Set<string>> | null = null;
   constructor(
     readonly plan: AggregatePlan,
     private readonly options: StatefulAggregateOptions,
@@ -38,73 +50,145 @@ export class StatefulAggregate {
     this.buffers = plan.aggs.map(aggregateBuffer);
   }
 
-  /** The event-time predicate of a key value: a window is closed once its end is at or below the watermark. */
-  private expired(keys: unknown[], watermarkMs: number): boolean {
+  /**
+   * When a group closes: its window's end, or its event time; null without an event-time key or for a null. A
+   * group is closed once that is at or below the watermark.
+   */
+  private closesAt(keys: readonly unknown[]): number | null {
     const k = this.options.eventTimeKey;
-    if (k === null) return false;
+    if (k === null) return null;
     const v = keys[k];
-    if (v === null || v === undefined) return false;
-    const t = typeof v === 'object' ? ((v as { end?: unknown }).end as number) : (v as number);
-    return t <= watermarkMs;
+    if (v === null || v === undefined) return null;
+    return typeof v === 'object' ? ((v as { end?: unknown }).end as number) : (v as number);
   }
 
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
     const { plan, buffers } = this;
     const cp = ctx.checkpoint;
-    const store = await StateStore.load(cp.fs, cp.stateDir(this.options.operatorId, 0), ctx.batchId);
+    const store = await StateStore.load(cp.fs, cp.stateDir(this.options.operatorId, 0), ctx.batchId, {
+      codec: groupCodec,
+      reuse: this.store,
+    });
+    this.store = null;
     const mode = this.options.outputMode;
     const evicts = mode !== 'complete' && this.options.eventTimeKey !== null;
     const wm = ctx.watermarkMs;
-    const updated = new Map<string, Group>();
-    let dropped = 0;
+    let closing = store.continued ? this.closing : null;
+    this.closing = null;
+    if (evicts && closing === null) {
+      closing = new Map();
+      for (const [skey, g] of store.entries()) addClosing(closing, this.closesAt(g.keys), skey);
+    }
+
+    // 1. The batch on its own: group ids per row, partial buffers per group.
+    const index = new GroupIndex(plan.keys.length);
+    const partials = buffers.map((b) => b.partial());
+    let rowsPerGroup = new Float64Array(evicts ? 1024 : 0);
     for (const part of await plan.child.partitions()) {
       for await (const b of part()) {
+        if (b.numRows === 0) continue;
         const keyCols = plan.keys.map((k) => k.eval(b));
-        const inputs = plan.aggs.map((a) => (a.input ? a.input.eval(b) : null));
-        for (let i = 0; i < b.numRows; i++) {
-          const keys = keyCols.map((c) => c.get(i));
-          if (evicts && this.expired(keys, wm)) {
-            dropped++;
-            continue;
+        const gids = index.assign(keyCols, b.numRows);
+        const numGroups = index.size;
+        for (let k = 0; k < buffers.length; k++) {
+          const input = plan.aggs[k]!.input;
+          partials[k]!.add(gids, input ? input.eval(b) : null, b.numRows, numGroups);
+        }
+        if (evicts) {
+          if (rowsPerGroup.length < numGroups) {
+            const next = new Float64Array(Math.max(numGroups, rowsPerGroup.length * 2));
+            next.set(rowsPerGroup);
+            rowsPerGroup = next;
           }
-          const skey = JSON.stringify(encodeValue(keys));
-          let g = updated.get(skey);
-          if (!g) {
-            const stored = store.get(skey) as { b: unknown[] } | undefined;
-            g = { keys, buffers: stored ? (decodeValue(stored.b) as unknown[]) : buffers.map((x) => x.init()) };
-            updated.set(skey, g);
-          }
-          for (let k = 0; k < buffers.length; k++) {
-            const col = inputs[k];
-            g.buffers[k] = buffers[k]!.add(g.buffers[k], col ? col.get(i) : 1);
-          }
+          for (let i = 0; i < b.numRows; i++) rowsPerGroup[gids[i]!]!++;
         }
       }
     }
-    for (const [skey, g] of updated) store.put(skey, { k: encodeValue(g.keys), b: encodeValue(g.buffers) });
 
-    let out: Group[];
-    let removed = 0;
-    if (mode === 'complete') {
-      out = [...store.entries()].map(([, v]) => decodeGroup(v));
-    } else {
-      const closed: Group[] = [];
-      if (evicts) {
-        for (const [skey, v] of [...store.entries()]) {
-          const g = updated.get(skey) ?? decodeGroup(v);
-          if (this.expired(g.keys, wm)) {
-            closed.push(g);
-            store.remove(skey);
-            removed++;
+    // 2. Merge each group of the batch into state once.
+    const numGroups = index.size;
+    const numKeys = plan.keys.length;
+    const keyValues = plan.keys.map((_, j) => index.keyValues(j));
+    // The JSON of each distinct key value, made once per batch: a window is shared by thousands of groups.
+    const keyJson = plan.keys.map((_, j) => new Array<string | undefined>(index.distinctValues(j)));
+    // When a group closes depends on its event-time key value only: found once per distinct value, as is the
+    // set of keys closing then.
+    const ek = this.options.eventTimeKey;
+    const closeAt = new Array<number | null | undefined>(ek === null ? 0 : index.distinctValues(ek));
+    const closeSet = new Array<Set<string> | undefined>(closeAt.length);
+    const updated: Group[] = [];
+    let dropped = 0;
+    for (let g = 0; g < numGroups; g++) {
+      const keys = keyValues.map((v) => v[g]);
+      const tc = ek === null ? -1 : index.code(ek, g);
+      let t: number | null = null;
+      if (tc >= 0) {
+        const known = closeAt[tc];
+        t = known === undefined ? (closeAt[tc] = this.closesAt(keys)) : known;
+      }
+      if (evicts && t !== null && t <= wm) {
+        dropped += rowsPerGroup[g]!;
+        continue;
+      }
+      // The state key is stateJson(keys), assembled from the per-value JSON.
+      let skey = '[';
+      for (let j = 0; j < numKeys; j++) {
+        const c = index.code(j, g);
+        const cache = keyJson[j]!;
+        let json = cache[c];
+        if (json === undefined) cache[c] = json = stateJson(keys[j]);
+        skey += j === 0 ? json : `,${json}`;
+      }
+      skey += ']';
+      // Each group of the batch is merged once, before any eviction: the batch has not touched its key yet.
+      const stored = store.getCommitted(skey);
+      let merged: Group;
+      if (stored) {
+        const merges = new Array<unknown>(buffers.length);
+        for (let k = 0; k < buffers.length; k++) {
+          merges[k] = buffers[k]!.merge(stored.buffers[k], partials[k]!.buffer(g));
+        }
+        merged = { keys: stored.keys, buffers: merges };
+      } else {
+        const fresh = new Array<unknown>(buffers.length);
+        for (let k = 0; k < buffers.length; k++) fresh[k] = partials[k]!.buffer(g);
+        merged = { keys, buffers: fresh };
+        if (closing && t !== null) {
+          let set = closeSet[tc];
+          if (set === undefined) {
+            set = closing.get(t);
+            if (set === undefined) closing.set(t, (set = new Set()));
+            closeSet[tc] = set;
           }
+          set.add(skey);
         }
       }
-      out = mode === 'append' ? closed : [...updated.values()];
+      store.put(skey, merged, stored !== undefined);
+      updated.push(merged);
     }
-    const numUpdated = updated.size;
-    const total = store.size;
+
+    // 3. Evict what the watermark closed, commit, and emit.
+    const closed: Group[] = [];
+    if (closing) {
+      for (const [t, skeys] of closing) {
+        if (t > wm) continue;
+        for (const skey of skeys) {
+          const g = store.get(skey);
+          if (g === undefined) continue;
+          closed.push(g);
+          store.remove(skey);
+        }
+        closing.delete(t);
+      }
+    }
+    const numUpdated = updated.length;
     const version = await store.commit();
+    this.store = store;
+    this.closing = closing;
     if (version % 10 === 0 && version > MIN_VERSIONS_TO_RETAIN) await store.purge(version - MIN_VERSIONS_TO_RETAIN);
+    const total = store.size;
+    const out: Group[] =
+      mode === 'complete' ? Array.from(store.entries(), ([, g]) => g) : mode === 'append' ? closed : updated;
 
     const cols = [
       ...plan.keys.map((k, j) =>
@@ -132,7 +216,7 @@ export class StatefulAggregate {
         operatorName: 'stateStoreSave',
         numRowsTotal: total,
         numRowsUpdated: numUpdated,
-        numRowsRemoved: removed,
+        numRowsRemoved: closed.length,
         numRowsDroppedByWatermark: dropped,
         numShufflePartitions: 1,
         numStateStoreInstances: 1,
@@ -141,7 +225,21 @@ export class StatefulAggregate {
   }
 }
 
-function decodeGroup(v: unknown): Group {
-  const o = v as { k: unknown; b: unknown };
-  return { keys: decodeValue(o.k) as unknown[], buffers: decodeValue(o.b) as unknown[] };
+function addClosing(closing: Map<number, Set<string>>, t: number | null, skey: string): void {
+  if (t === null) return;
+  let keys = closing.get(t);
+  if (keys === undefined) closing.set(t, (keys = new Set()));
+  keys.add(skey);
 }
+
+/**
+ * State values are live groups in memory, `{"k": keys, "b": buffers}` (encodeValue'd) in state files. The state
+ * key is the JSON of the keys already, so "k" is written as the key itself.
+ */
+const groupCodec: StateCodec<Group> = {
+  toJson: (g, key) => `{"k":${key},"b":${stateJson(g.buffers)}}`,
+  fromJson(v) {
+    const o = v as { k: unknown; b: unknown };
+    return { keys: decodeValue(o.k) as unknown[], buffers: decodeValue(o.b) as unknown[] };
+  },
+};

@@ -16,6 +16,8 @@ const MIN_VERSIONS_TO_RETAIN = 100;
  * without it every key is kept forever, as in Spark.
  */
 export class StatefulDeduplicate {
+  /** The store the last batch committed, continued by the next batch without reading files. */
+  private store: StateStore | null = null;
   constructor(
     readonly plan: DeduplicatePlan,
     /** Position of the watermarked event-time column in the row, when it is one of the keys. */
@@ -25,7 +27,8 @@ export class StatefulDeduplicate {
 
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
     const cp = ctx.checkpoint;
-    const store = await StateStore.load(cp.fs, cp.stateDir(this.operatorId, 0), ctx.batchId);
+    const store = await StateStore.load(cp.fs, cp.stateDir(this.operatorId, 0), ctx.batchId, { reuse: this.store });
+    this.store = null;
     const input = await collectBatch(this.plan.child);
     const keyCols = this.plan.keyIndices.map((i) => input.column(i));
     const time = this.eventTimeIndex === null ? null : input.column(this.eventTimeIndex);
@@ -54,6 +57,7 @@ export class StatefulDeduplicate {
     }
     const updated = store.numUpdated - removed;
     const version = await store.commit();
+    this.store = store;
     if (version % 10 === 0 && version > MIN_VERSIONS_TO_RETAIN) await store.purge(version - MIN_VERSIONS_TO_RETAIN);
     const batch = input.gather(Int32Array.from(keep), keep.length);
     return {
