@@ -21,23 +21,13 @@ import {
   tfReady,
 } from '../dist/src/index.js';
 import { FileSystemRegistry } from '../dist/src/storage/registry.js';
+import { seededRandom as mulberry32 } from '../dist/src/common/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const registry = new FileSystemRegistry();
 const env = { resolvePath: (p) => registry.resolve(p) };
 const SCALE = Number(process.env.SCALE ?? 1);
 const HIDDEN = 16;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(r) {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

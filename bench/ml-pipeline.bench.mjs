@@ -18,21 +18,11 @@ import {
   StringIndexer,
   VectorAssembler,
 } from '../dist/src/index.js';
+import { seededRandom as mulberry32 } from '../dist/src/common/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROWS = Number(process.env.ROWS ?? 300_000);
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(dir) {
   const r = mulberry32(7);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DecisionTreeClassifier } from '../dist/src/index.js';
+import { seededRandom as mulberry32 } from '../dist/src/common/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TRAIN = Number(process.env.ROWS ?? 1_000_000);
@@ -19,17 +20,6 @@ const TEST = 100_000;
 const CART_ROWS = Number(process.env.CART_ROWS ?? 10_000);
 const F = 20;
 const N = TRAIN + TEST;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate() {
   const r = mulberry32(20261124);

@@ -22,6 +22,7 @@ import {
   VectorAssembler,
   serve,
 } from '../dist/src/index.js';
+import { seededRandom as mulberry32 } from '../dist/src/common/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MESSAGES = Number(process.env.SERVING_BENCH_MESSAGES ?? 50_000);
@@ -30,17 +31,6 @@ const RATE = 5_000;
 const TICK_MS = 10;
 const BATCH = 10_000;
 const F = 20;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 20 features in [-1, 1) (4 decimals, so JSON round-trips them exactly), label from a nonlinear rule. */
 function tree20Rows(n, seed) {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlatJsonScanner, parseNumber } from './flat-json.js';
-
-/** A seeded generator, so a failure names a case that can be re-run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as mulberry32 } from '../common/random.js';
 
 const num = (s: string) => parseNumber(Buffer.from(s), 0, s.length);
 
