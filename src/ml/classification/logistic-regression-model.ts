@@ -125,17 +125,6 @@ export class LogisticRegressionModel extends LogisticRegressionParams {
     return this.trainingSummary;
   }
 
-  private checkThresholds(): number[] | undefined {
-    const ts = this.get(this.thresholds);
-    if (ts !== undefined && ts.length !== this.numClasses) {
-      throw new EddyError(
-        'INVALID_ARGUMENT',
-        `${this.uid}: thresholds ${describeValue(ts)} has ${ts.length} values but the model has ${this.numClasses} classes; give one threshold per class`,
-      );
-    }
-    return ts;
-  }
-
   /** Row-major margins: K per row (one per row for binomial). */
   private margins(columns: readonly Float64Array[], numRows: number): Float64Array {
     if (columns.length !== this.numFeatures) {
@@ -193,7 +182,7 @@ export class LogisticRegressionModel extends LogisticRegressionParams {
   }
 
   predictColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
-    const thresholds = this.checkThresholds();
+    const thresholds = this.thresholdsFor(this.numClasses);
     const out = new Float64Array(numRows);
     if (!this.isMultinomial) {
       const t = this.getThreshold();
@@ -232,7 +221,7 @@ export class LogisticRegressionModel extends LogisticRegressionParams {
 
   /** Appends rawPrediction, probability and prediction (an empty column name leaves that column out). */
   transform(dataset: DataFrame): DataFrame {
-    this.checkThresholds();
+    this.thresholdsFor(this.numClasses);
     return transformWithPredictions(this, dataset);
   }
 

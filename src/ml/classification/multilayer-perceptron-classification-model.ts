@@ -68,17 +68,6 @@ export class MultilayerPerceptronClassificationModel extends MultilayerPerceptro
     return this.trainingSummary;
   }
 
-  private checkThresholds(): number[] | undefined {
-    const ts = this.get(this.thresholds);
-    if (ts !== undefined && ts.length !== this.numClasses) {
-      throw new EddyError(
-        'INVALID_ARGUMENT',
-        `${this.uid}: thresholds ${describeValue(ts)} has ${ts.length} values but the model has ${this.numClasses} classes; give one threshold per class`,
-      );
-    }
-    return ts;
-  }
-
   predictRawColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
     if (columns.length !== this.numFeatures) {
       throw new EddyError(
@@ -107,7 +96,7 @@ export class MultilayerPerceptronClassificationModel extends MultilayerPerceptro
   }
 
   predictColumns(columns: readonly Float64Array[], numRows = columns[0]?.length ?? 0): Float64Array {
-    const thresholds = this.checkThresholds();
+    const thresholds = this.thresholdsFor(this.numClasses);
     const C = this.numClasses;
     const out = new Float64Array(numRows);
     const v =
@@ -133,7 +122,7 @@ export class MultilayerPerceptronClassificationModel extends MultilayerPerceptro
   }
 
   transform(dataset: DataFrame): DataFrame {
-    this.checkThresholds();
+    this.thresholdsFor(this.numClasses);
     return transformWithPredictions(this, dataset);
   }
 

@@ -1,3 +1,4 @@
+import { EddyError, describeValue } from '../../common/errors.js';
 import type { Param } from '../param/param.js';
 import { probabilityColParam, rawPredictionColParam, thresholdsParam } from '../param/shared-params.js';
 import { PredictorParams } from '../predictor/predictor-params.js';
@@ -34,5 +35,17 @@ export abstract class ProbabilisticClassifierParams extends PredictorParams {
   }
   setThresholds(value: number[]): this {
     return this.set(this.thresholds, value);
+  }
+
+  /** The thresholds a model of numClasses classes applies (undefined when unset); one per class or an error. */
+  protected thresholdsFor(numClasses: number): number[] | undefined {
+    const ts = this.get(this.thresholds);
+    if (ts !== undefined && ts.length !== numClasses) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `${this.uid}: thresholds ${describeValue(ts)} has ${ts.length} values but the model has ${numClasses} classes; give one threshold per class`,
+      );
+    }
+    return ts;
   }
 }
