@@ -1,6 +1,6 @@
 import { EddyError } from '../../common/errors.js';
 import type { Param } from '../param/param.js';
-import { weightColParam } from '../param/shared-params.js';
+import { maxIterParam, tolParam, weightColParam } from '../param/shared-params.js';
 import { ParamValidators as V } from '../param/validators.js';
 import {
   ProbabilisticClassifierParams,
@@ -27,12 +27,7 @@ export abstract class LogisticRegressionParams extends ProbabilisticClassifierPa
     ...weightColParam,
     doc: 'weight column name. If this is not set or empty, we treat all instance weights as 1.0',
   });
-  readonly maxIter = this.declare<number>('maxIter', {
-    doc: 'maximum number of iterations (>= 0)',
-    kind: 'int',
-    validator: V.integer(V.gtEq(0)),
-    default: 100,
-  });
+  readonly maxIter = this.declare<number>('maxIter', maxIterParam);
   readonly regParam = this.declare<number>('regParam', {
     doc: 'regularization parameter (>= 0)',
     kind: 'double',
@@ -45,12 +40,7 @@ export abstract class LogisticRegressionParams extends ProbabilisticClassifierPa
     validator: V.inRange(0, 1),
     default: 0,
   });
-  readonly tol = this.declare<number>('tol', {
-    doc: 'the convergence tolerance for iterative algorithms (>= 0)',
-    kind: 'double',
-    validator: V.gtEq(0),
-    default: 1e-6,
-  });
+  readonly tol = this.declare<number>('tol', tolParam);
   readonly fitIntercept = this.declare<boolean>('fitIntercept', {
     doc: 'whether to fit an intercept term',
     kind: 'boolean',

@@ -1,3 +1,4 @@
+import { maxIterParam, tolParam } from '../param/shared-params.js';
 import { ParamValidators as V } from '../param/validators.js';
 import { javaStringHash } from '../tree/tree-params.js';
 import {
@@ -34,18 +35,8 @@ export abstract class MultilayerPerceptronParams extends ProbabilisticClassifier
     validator: V.integer(V.gt(0)),
     default: 128,
   });
-  readonly maxIter = this.declare<number>('maxIter', {
-    doc: 'maximum number of iterations (>= 0)',
-    kind: 'int',
-    validator: V.integer(V.gtEq(0)),
-    default: 100,
-  });
-  readonly tol = this.declare<number>('tol', {
-    doc: 'the convergence tolerance for iterative algorithms (>= 0)',
-    kind: 'double',
-    validator: V.gtEq(0),
-    default: 1e-6,
-  });
+  readonly maxIter = this.declare<number>('maxIter', maxIterParam);
+  readonly tol = this.declare<number>('tol', tolParam);
   readonly seed = this.declare<number>('seed', {
     doc: 'random seed',
     kind: 'long',

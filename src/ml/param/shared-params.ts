@@ -3,7 +3,7 @@ import { ParamValidators as V } from './validators.js';
 
 /**
  * Spark's shared params (HasInputCol, HasOutputCol, HasFeaturesCol, HasLabelCol, HasPredictionCol, HasWeightCol,
- * HasRawPredictionCol, HasProbabilityCol, HasThresholds): one definition
+ * HasRawPredictionCol, HasProbabilityCol, HasThresholds, HasMaxIter, HasTol): one definition
  * each, declared by every stage that has the param, so names, docs, defaults and validation cannot drift apart.
  */
 export const inputColParam: ParamDefinition<string> = {
@@ -68,4 +68,20 @@ export const thresholdsParam: ParamDefinition<number[]> = {
   validator: Object.assign((v: number[]) => V.arrayOf(V.gtEq(0))(v) && v.filter((x) => x === 0).length <= 1, {
     description: 'a non-empty array of numbers >= 0 with at most one 0',
   }),
+};
+
+/** Spark's HasMaxIter; 100 is the default of every Eddy estimator that has it (LogisticRegression, the MLP). */
+export const maxIterParam: ParamDefinition<number> = {
+  doc: 'maximum number of iterations (>= 0)',
+  kind: 'int',
+  validator: V.integer(V.gtEq(0)),
+  default: 100,
+};
+
+/** Spark's HasTol, with the 1e-6 default LogisticRegression and the MLP set. */
+export const tolParam: ParamDefinition<number> = {
+  doc: 'the convergence tolerance for iterative algorithms (>= 0)',
+  kind: 'double',
+  validator: V.gtEq(0),
+  default: 1e-6,
 };
