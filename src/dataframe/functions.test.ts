@@ -28,6 +28,7 @@ import { RecordBatch } from './batch.js';
 import { DataFrame } from './dataframe.js';
 import { DoubleType, StructType, VectorType } from './types.js';
 import { DenseVector } from './vector.js';
+import { seededRandom } from '../common/random.js';
 
 const registry = new FileSystemRegistry();
 const env = { resolvePath: (p: string) => registry.resolve(p) };
@@ -201,6 +202,38 @@ describe('scalar functions', () => {
       ['10:05', 11n],
       ['10:10', 10n],
     ]);
+  });
+
+  it('sliding windows match a brute-force count, whether or not the duration is a whole number of slides', async () => {
+    const random = seededRandom(7);
+    const t0 = Date.UTC(2024, 0, 1);
+    // Runs of close times (rows of one slide interval in a row), in and out of order, and a null.
+    const rows: { t: Date | null }[] = Array.from({ length: 400 }, (_, i) => ({
+      t: new Date(t0 + Math.floor(i / 5) * 37_000 + Math.floor(random() * 20_000)),
+    }));
+    rows.push({ t: null });
+    for (const [duration, slide] of [
+      [10, 5],
+      [7, 3],
+      [20, 15],
+    ] as const) {
+      const got = await df(rows, 't TIMESTAMP')
+        .groupBy(window(col('t'), `${duration} minutes`, `${slide} minutes`))
+        .count()
+        .collect();
+      const expected = new Map<number, number>();
+      for (const { t } of rows) {
+        if (t === null) continue;
+        const ms = t.getTime();
+        const d = duration * 60_000;
+        const sl = slide * 60_000;
+        for (let s = ms - (ms % sl); s > ms - d; s -= sl) expected.set(s, (expected.get(s) ?? 0) + 1);
+      }
+      const actual = new Map(
+        got.map((r) => [((r['window'] as { start: Date }).start as Date).getTime(), Number(r['count'])]),
+      );
+      expect(actual).toEqual(expected);
+    }
   });
 
   it('expr() and CASE in SQL, round half up, aggregates refused outside aggregation', async () => {

@@ -48,6 +48,35 @@ describe('GroupIndex', () => {
     expect(idx.keyValues(1)).toEqual(['1', '2', '1', '2']);
   });
 
+  it('two keys with many values on both sides: ids stay right when the pair tables give way to Maps', () => {
+    const idx = new GroupIndex(2);
+    // Every first value meets an early-coded second value, then a late-coded one, so each table grows to thousands
+    // of cells: past the tables' budget, a table's pairs move to a Map. Ids must match a reference keyed by the pair, batch after batch.
+    const reference = new Map<string, number>();
+    for (let batch = 0; batch < 3; batch++) {
+      const as: number[] = [];
+      const bs: number[] = [];
+      for (let b = 0; b < 3000; b++) {
+        as.push(0);
+        bs.push(b);
+      }
+      for (let a = 1; a < 2000; a++) {
+        as.push(a, a, a);
+        bs.push(a % 50, 2999 - (a % 7), (a * batch) % 3000);
+      }
+      const gids = idx.assign(
+        [ColumnVector.fromValues(LongType, as.map(BigInt)), ColumnVector.fromValues(LongType, bs.map(BigInt))],
+        as.length,
+      );
+      for (let i = 0; i < as.length; i++) {
+        const key = `${as[i]}|${bs[i]}`;
+        if (!reference.has(key)) reference.set(key, reference.size);
+        expect(gids[i]).toBe(reference.get(key));
+      }
+    }
+    expect(idx.size).toBe(reference.size);
+  });
+
   it('no keys: one group', () => {
     const idx = new GroupIndex(0);
     expect([...idx.assign([], 3)]).toEqual([0, 0, 0]);

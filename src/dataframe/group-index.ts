@@ -13,7 +13,13 @@ import { hashKey } from './values.js';
  */
 export class GroupIndex {
   private readonly dicts: ColumnDictionary[];
-  /** One key: the code is the group id. Two keys: per code of the first, a Map from code of the second to id. */
+  /**
+   * Two keys, per code of the first: a table from code of the second to group id (-1: none yet), grown as codes
+   * appear — a few array reads per row; or, once the tables would pass MAX_PAIR_CELLS together (many distinct
+   * values in both keys), a Map from code of the second to id. With one key the code is the group id.
+   */
+  private readonly pairTables: (Int32Array | undefined)[] = [];
+  private pairCells = 0;
   private readonly pairs: (Map<number, number> | undefined)[] = [];
   private readonly tuples = new Map<string, number>();
   private readonly values: unknown[][];
@@ -70,18 +76,19 @@ export class GroupIndex {
     }
     if (k === 2) {
       const [c0, c1] = codes as [Int32Array, Int32Array];
-      const pairs = this.pairs;
+      const tables = this.pairTables;
       for (let i = 0; i < numRows; i++) {
         const a = c0[i]!;
-        let m = pairs[a];
-        if (m === undefined) pairs[a] = m = new Map();
         const b = c1[i]!;
-        let g = m.get(b);
-        if (g === undefined) {
-          g = this.newGroup(codes, i);
-          m.set(b, g);
+        const t = tables[a];
+        if (t !== undefined && b < t.length) {
+          const g = t[b]!;
+          if (g >= 0) {
+            gids[i] = g;
+            continue;
+          }
         }
-        gids[i] = g;
+        gids[i] = this.pairGroup(codes, i, a, b);
       }
       return gids;
     }
@@ -98,6 +105,35 @@ export class GroupIndex {
     return gids;
   }
 
+  /** The group of a pair of codes not found in the tables: from the pair's Map, or a new group. */
+  private pairGroup(codes: Int32Array[], row: number, a: number, b: number): number {
+    let m = this.pairs[a];
+    let t = this.pairTables[a];
+    if (m === undefined && (t === undefined || t.length <= b)) {
+      const old = t?.length ?? 0;
+      const size = Math.max(b + 1, old * 2, 64);
+      if (this.pairCells - old + size <= MAX_PAIR_CELLS) {
+        const next = new Int32Array(size).fill(-1);
+        if (t !== undefined) next.set(t);
+        this.pairTables[a] = t = next;
+        this.pairCells += size - old;
+      } else {
+        this.pairs[a] = m = new Map();
+        if (t !== undefined) for (let x = 0; x < t.length; x++) if (t[x]! >= 0) m.set(x, t[x]!);
+        this.pairTables[a] = undefined;
+        this.pairCells -= old;
+      }
+    }
+    if (m !== undefined) {
+      let g = m.get(b);
+      if (g === undefined) m.set(b, (g = this.newGroup(codes, row)));
+      return g;
+    }
+    let g = t![b]!;
+    if (g < 0) t![b] = g = this.newGroup(codes, row);
+    return g;
+  }
+
   private newGroup(codes: Int32Array[], row: number): number {
     for (let j = 0; j < this.numKeys; j++) {
       const c = codes[j]![row]!;
@@ -107,6 +143,9 @@ export class GroupIndex {
     return this.n++;
   }
 }
+
+/** Cells (4 bytes each) the two-key tables may take together before pairs go to Maps. */
+const MAX_PAIR_CELLS = 1 << 22;
 
 const NULL = Symbol('null');
 

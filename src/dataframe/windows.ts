@@ -67,7 +67,9 @@ export function tumblingWindow(time: Bound, w: WindowSpec, name: string): Bound 
       const n = batch.numRows;
       const out = new Array<unknown>(n);
       const cache = new WindowCache(w.duration);
+      // Rows come mostly in time order: a row inside the last row's window takes it without the modulo.
       let lastStart = NaN;
+      let lastEnd = NaN;
       let last: unknown = null;
       for (let i = 0; i < n; i++) {
         if (validity !== null && validity[i] === 0) {
@@ -75,10 +77,10 @@ export function tumblingWindow(time: Bound, w: WindowSpec, name: string): Bound 
           continue;
         }
         const t = data[i]!;
-        const start = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
-        if (start !== lastStart) {
-          last = cache.get(start);
-          lastStart = start;
+        if (!(t >= lastStart && t < lastEnd)) {
+          lastStart = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
+          lastEnd = lastStart + w.slide;
+          last = cache.get(lastStart);
         }
         out[i] = last;
       }
@@ -99,16 +101,25 @@ export function slidingWindows(time: Bound, w: WindowSpec): Bound {
       const n = batch.numRows;
       const out = new Array<unknown>(n);
       const cache = new WindowCache(w.duration);
+      // Rows whose times share a slide interval share one array of windows (never mutated, like the windows) —
+      // when the duration is a whole number of slides; otherwise how many windows hold a time varies within one.
+      const shared = w.duration % w.slide === 0;
+      let lastStart = NaN;
+      let lastEnd = NaN;
+      let last: unknown[] = [];
       for (let i = 0; i < n; i++) {
         if (validity !== null && validity[i] === 0) {
           out[i] = null;
           continue;
         }
         const t = data[i]!;
-        const mod = (((t - w.start) % w.slide) + w.slide) % w.slide;
-        const ws: unknown[] = [];
-        for (let s = t - mod; s > t - w.duration; s -= w.slide) ws.push(cache.get(s));
-        out[i] = ws;
+        if (!(t >= lastStart && t < lastEnd)) {
+          lastStart = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
+          lastEnd = shared ? lastStart + w.slide : NaN;
+          last = [];
+          for (let s = lastStart; s > t - w.duration; s -= w.slide) last.push(cache.get(s));
+        }
+        out[i] = last;
       }
       return new ColumnVector(type, n, out, validity === null ? null : validity.slice(0, n));
     },

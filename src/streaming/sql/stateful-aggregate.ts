@@ -4,17 +4,15 @@ import { GroupIndex } from '../../dataframe/group-index.js';
 import type { AggregatePlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
-import { StateStore, type StateCodec } from '../state/state-store.js';
+import { StateLog } from '../state/state-log.js';
 import { aggregateBuffer, type AggregateBuffer } from './aggregate-state.js';
-import { decodeValue, stateJson } from './state-values.js';
+import { GroupSegments, type Segment } from './group-segments.js';
+import { stateJson } from './state-values.js';
 
 /** Batches whose state files are kept for recovery beyond the newest (Spark's minBatchesToRetain). */
 const MIN_VERSIONS_TO_RETAIN = 100;
-
-interface Group {
-  readonly keys: readonly unknown[];
-  readonly buffers: readonly unknown[];
-}
+/** A snapshot of every group is written every this many versions (Spark's minDeltasForSnapshot). */
+const SNAPSHOT_INTERVAL = 10;
 
 export interface StatefulAggregateOptions {
   outputMode: string;
@@ -25,24 +23,25 @@ export interface StatefulAggregateOptions {
 
 /**
  * A streaming groupBy().agg() (Spark's StateStoreRestore/Save pair): folds a batch's rows into per-group buffers
- * restored from the state store, commits the new version, and emits what the output mode asks for — every group
+ * restored from state, commits the new state version, and emits what the output mode asks for — every group
  * (complete), the groups this batch changed (update), or the groups the watermark has closed (append). With an
  * event-time key, rows of groups already behind the watermark are dropped as late, and closed groups are evicted
  * from state (append, update; complete mode keeps every group, as Spark's does).
  *
  * A batch is first aggregated on its own (GroupIndex ids, partial buffers column at a time), then each of its
- * groups is merged once into state: the per-row work never touches the state store or builds a state key.
- * State values stay live objects between batches (the store is reused while the query runs); they are encoded to
- * JSON only for the delta file of the keys a batch changed, in the same format as ever.
+ * groups is merged once into state: the per-row work never touches state or builds a state key. State lives in
+ * memory between batches as GroupSegments (groups by window, their keys and buffers in columns), written to the
+ * state files (a StateLog) only as the lines of the groups a batch changed or evicted.
  */
 export class StatefulAggregate {
   private readonly buffers: AggregateBuffer[];
-  private store: StateStore<Group> | null = null;
   /**
-   * The state keys by the time their group closes (closesAt), so that eviction visits only closed groups rather
-   * than all of state. It describes `store`, and is rebuilt from the store whenever that was read from files.
+   * The state as of `version`, kept between batches. A batch changes it in place and sets it back only once its
+   * delta is durable; a batch that fails leaves it null, so the next one reads the committed version from files.
    */
-  private closing: Map<number, Set<string>> | null = null;
+  private state: GroupSegments | null = null;
+  private version = -1;
+  private log: StateLog | null = null;
   constructor(
     readonly plan: AggregatePlan,
     private readonly options: StatefulAggregateOptions,
@@ -51,34 +50,36 @@ export class StatefulAggregate {
   }
 
   /**
-   * When a group closes: its window's end, or its event time; null without an event-time key or for a null. A
-   * group is closed once that is at or below the watermark.
+   * When a group closes, given its event-time key value: a window's end, or the event time itself; null for a
+   * null. A group is closed once that is at or below the watermark.
    */
-  private closesAt(keys: readonly unknown[]): number | null {
-    const k = this.options.eventTimeKey;
-    if (k === null) return null;
-    const v = keys[k];
+  private readonly closesAt = (v: unknown): number | null => {
     if (v === null || v === undefined) return null;
     return typeof v === 'object' ? ((v as { end?: unknown }).end as number) : (v as number);
+  };
+
+  private async load(ctx: BatchContext): Promise<{ state: GroupSegments; log: StateLog }> {
+    const cp = ctx.checkpoint;
+    const dir = cp.stateDir(this.options.operatorId, 0);
+    const { state, log } = this;
+    this.state = null;
+    if (state && log && log.dir === dir && log.fs === cp.fs && this.version === ctx.batchId) return { state, log };
+    const fresh = new StateLog(cp.fs, dir);
+    const entries = await fresh.read(ctx.batchId);
+    const { plan, options } = this;
+    return {
+      state: GroupSegments.fromLog(entries, plan.keys.length, options.eventTimeKey, plan.aggs.length, this.closesAt),
+      log: fresh,
+    };
   }
 
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
     const { plan, buffers } = this;
-    const cp = ctx.checkpoint;
-    const store = await StateStore.load(cp.fs, cp.stateDir(this.options.operatorId, 0), ctx.batchId, {
-      codec: groupCodec,
-      reuse: this.store,
-    });
-    this.store = null;
+    const { state, log } = await this.load(ctx);
     const mode = this.options.outputMode;
-    const evicts = mode !== 'complete' && this.options.eventTimeKey !== null;
+    const ek = this.options.eventTimeKey;
+    const evicts = mode !== 'complete' && ek !== null;
     const wm = ctx.watermarkMs;
-    let closing = store.continued ? this.closing : null;
-    this.closing = null;
-    if (evicts && closing === null) {
-      closing = new Map();
-      for (const [skey, g] of store.entries()) addClosing(closing, this.closesAt(g.keys), skey);
-    }
 
     // 1. The batch on its own: group ids per row, partial buffers per group.
     const index = new GroupIndex(plan.keys.length);
@@ -105,118 +106,144 @@ export class StatefulAggregate {
       }
     }
 
-    // 2. Merge each group of the batch into state once.
+    // 2. Merge each group of the batch into state once. Work on one key value (its JSON, its segment, its member
+    //    key) is done once per distinct value of the batch (GroupIndex codes), not once per group.
     const numGroups = index.size;
     const numKeys = plan.keys.length;
+    const numAggs = buffers.length;
     const keyValues = plan.keys.map((_, j) => index.keyValues(j));
-    // The JSON of each distinct key value, made once per batch: a window is shared by thousands of groups.
     const keyJson = plan.keys.map((_, j) => new Array<string | undefined>(index.distinctValues(j)));
-    // When a group closes depends on its event-time key value only: found once per distinct value, as is the
-    // set of keys closing then.
-    const ek = this.options.eventTimeKey;
-    const closeAt = new Array<number | null | undefined>(ek === null ? 0 : index.distinctValues(ek));
-    const closeSet = new Array<Set<string> | undefined>(closeAt.length);
-    const updated: Group[] = [];
+    const memberCols = plan.keys.map((_, j) => j).filter((j) => j !== ek);
+    const oneMember = memberCols.length === 1 ? memberCols[0]! : -1;
+    const memberKeyOf = new Array<unknown>(oneMember < 0 ? 0 : index.distinctValues(oneMember));
+    // Per distinct event-time value: its segment, or null when its groups are already closed (late rows).
+    const segmentOf = new Array<Segment | null | undefined>(ek === null ? 0 : index.distinctValues(ek));
+    const allInOne = ek === null ? state.segment(null, '') : null;
+    const json = (j: number, g: number): string => {
+      const c = index.code(j, g);
+      const cache = keyJson[j]!;
+      let text = cache[c];
+      if (text === undefined) cache[c] = text = stateJson(keyValues[j]![g]);
+      return text;
+    };
+    const lines: string[] = [];
+    const changedSegs: Segment[] = [];
+    const changedSlots: number[] = [];
+    const members = new Array<unknown>(memberCols.length);
+    const fresh = new Array<unknown>(numAggs);
     let dropped = 0;
     for (let g = 0; g < numGroups; g++) {
-      const keys = keyValues.map((v) => v[g]);
-      const tc = ek === null ? -1 : index.code(ek, g);
-      let t: number | null = null;
-      if (tc >= 0) {
-        const known = closeAt[tc];
-        t = known === undefined ? (closeAt[tc] = this.closesAt(keys)) : known;
-      }
-      if (evicts && t !== null && t <= wm) {
-        dropped += rowsPerGroup[g]!;
-        continue;
-      }
-      // The state key is stateJson(keys), assembled from the per-value JSON.
-      let skey = '[';
-      for (let j = 0; j < numKeys; j++) {
-        const c = index.code(j, g);
-        const cache = keyJson[j]!;
-        let json = cache[c];
-        if (json === undefined) cache[c] = json = stateJson(keys[j]);
-        skey += j === 0 ? json : `,${json}`;
-      }
-      skey += ']';
-      // Each group of the batch is merged once, before any eviction: the batch has not touched its key yet.
-      const stored = store.getCommitted(skey);
-      let merged: Group;
-      if (stored) {
-        const merges = new Array<unknown>(buffers.length);
-        for (let k = 0; k < buffers.length; k++) {
-          merges[k] = buffers[k]!.merge(stored.buffers[k], partials[k]!.buffer(g));
+      let seg: Segment | null | undefined = allInOne;
+      if (seg === null) {
+        const tc = index.code(ek!, g);
+        seg = segmentOf[tc];
+        if (seg === undefined) {
+          const t = this.closesAt(keyValues[ek!]![g]);
+          seg = segmentOf[tc] =
+            evicts && t !== null && t <= wm ? null : state.segment(keyValues[ek!]![g], json(ek!, g));
         }
-        merged = { keys: stored.keys, buffers: merges };
+        if (seg === null) {
+          dropped += rowsPerGroup[g]!;
+          continue;
+        }
+      }
+      let memberKey: unknown;
+      if (oneMember >= 0) {
+        const c = index.code(oneMember, g);
+        memberKey = memberKeyOf[c];
+        if (memberKey === undefined) {
+          const v = keyValues[oneMember]![g];
+          memberKey = memberKeyOf[c] = v === null || typeof v !== 'object' ? v : json(oneMember, g);
+        }
+      } else if (memberCols.length === 0) {
+        memberKey = '';
       } else {
-        const fresh = new Array<unknown>(buffers.length);
-        for (let k = 0; k < buffers.length; k++) fresh[k] = partials[k]!.buffer(g);
-        merged = { keys, buffers: fresh };
-        if (closing && t !== null) {
-          let set = closeSet[tc];
-          if (set === undefined) {
-            set = closing.get(t);
-            if (set === undefined) closing.set(t, (set = new Set()));
-            closeSet[tc] = set;
-          }
-          set.add(skey);
+        memberKey = '[';
+        for (let m = 0; m < memberCols.length; m++) memberKey += (m === 0 ? '' : ',') + json(memberCols[m]!, g);
+        memberKey += ']';
+      }
+      let slot = seg.slots.get(memberKey);
+      if (slot === undefined) {
+        for (let m = 0; m < memberCols.length; m++) members[m] = keyValues[memberCols[m]!]![g];
+        for (let k = 0; k < numAggs; k++) fresh[k] = partials[k]!.buffer(g);
+        slot = state.add(seg, memberKey, members, fresh);
+      } else {
+        for (let k = 0; k < numAggs; k++) {
+          const col = seg.buffers[k]!;
+          col[slot] = buffers[k]!.merge(col[slot], partials[k]!.buffer(g));
         }
       }
-      store.put(skey, merged, stored !== undefined);
-      updated.push(merged);
+      changedSegs.push(seg);
+      changedSlots.push(slot);
+      // The state key is stateJson(keys), assembled from the per-value JSON.
+      let key = '[';
+      for (let j = 0; j < numKeys; j++) key += (j === 0 ? '' : ',') + json(j, g);
+      lines.push(StateLog.put(`${key}]`, state.valueJson(seg, slot)));
     }
 
-    // 3. Evict what the watermark closed, commit, and emit.
-    const closed: Group[] = [];
-    if (closing) {
-      for (const [t, skeys] of closing) {
-        if (t > wm) continue;
-        for (const skey of skeys) {
-          const g = store.get(skey);
-          if (g === undefined) continue;
-          closed.push(g);
-          store.remove(skey);
+    // 3. Evict what the watermark closed (never a group this batch merged: those are after the watermark), commit,
+    //    and emit.
+    const closed: Segment[] = [];
+    let removed = 0;
+    if (evicts) {
+      for (const seg of state.segments.values()) {
+        if (seg.closesAt === null || seg.closesAt > wm) continue;
+        for (let s = 0; s < seg.size; s++) lines.push(StateLog.removal(state.keyJson(seg, s)));
+        closed.push(seg);
+        removed += seg.size;
+      }
+      for (const seg of closed) state.drop(seg);
+    }
+    const version = ctx.batchId + 1;
+    await log.write(version, 'delta', lines);
+    if (version % SNAPSHOT_INTERVAL === 0) await log.write(version, 'snapshot', state.snapshotLines());
+    this.state = state;
+    this.log = log;
+    this.version = version;
+    if (version % SNAPSHOT_INTERVAL === 0 && version > MIN_VERSIONS_TO_RETAIN) {
+      await log.purge(version - MIN_VERSIONS_TO_RETAIN);
+    }
+
+    let outSegs: Segment[];
+    let outSlots: number[];
+    if (mode === 'update') {
+      outSegs = changedSegs;
+      outSlots = changedSlots;
+    } else {
+      outSegs = [];
+      outSlots = [];
+      for (const seg of mode === 'append' ? closed : state.segments.values()) {
+        for (let s = 0; s < seg.size; s++) {
+          outSegs.push(seg);
+          outSlots.push(s);
         }
-        closing.delete(t);
       }
     }
-    const numUpdated = updated.length;
-    const version = await store.commit();
-    this.store = store;
-    this.closing = closing;
-    if (version % 10 === 0 && version > MIN_VERSIONS_TO_RETAIN) await store.purge(version - MIN_VERSIONS_TO_RETAIN);
-    const total = store.size;
-    const out: Group[] =
-      mode === 'complete' ? Array.from(store.entries(), ([, g]) => g) : mode === 'append' ? closed : updated;
-
-    const cols = [
-      ...plan.keys.map((k, j) =>
-        ColumnVector.fromValues(
-          k.type,
-          out.map((g) => g.keys[j]),
-        ),
-      ),
-      ...plan.aggs.map((_, k) =>
-        ColumnVector.fromValues(
-          plan.aggs[k]!.type,
-          out.map((g) => buffers[k]!.result(g.buffers[k])),
-        ),
-      ),
-    ];
-    const inter = new RecordBatch(plan.intermediate, cols, out.length);
+    const n = outSegs.length;
+    const keyColumns = plan.keys.map((k, j) => {
+      const values = new Array<unknown>(n);
+      const m = memberCols.indexOf(j);
+      for (let i = 0; i < n; i++) values[i] = m < 0 ? outSegs[i]!.eventValue : outSegs[i]!.members[m]![outSlots[i]!];
+      return ColumnVector.fromValues(k.type, values);
+    });
+    const aggColumns = plan.aggs.map((a, k) => {
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) values[i] = buffers[k]!.result(outSegs[i]!.buffers[k]![outSlots[i]!]);
+      return ColumnVector.fromValues(a.type, values);
+    });
+    const inter = new RecordBatch(plan.intermediate, [...keyColumns, ...aggColumns], n);
     const batch = new RecordBatch(
       plan.schema,
       plan.results.map((r) => r.eval(inter)),
-      out.length,
+      n,
     );
     return {
       batch,
       progress: {
         operatorName: 'stateStoreSave',
-        numRowsTotal: total,
-        numRowsUpdated: numUpdated,
-        numRowsRemoved: closed.length,
+        numRowsTotal: state.size,
+        numRowsUpdated: changedSegs.length,
+        numRowsRemoved: removed,
         numRowsDroppedByWatermark: dropped,
         numShufflePartitions: 1,
         numStateStoreInstances: 1,
@@ -224,22 +251,3 @@ export class StatefulAggregate {
     };
   }
 }
-
-function addClosing(closing: Map<number, Set<string>>, t: number | null, skey: string): void {
-  if (t === null) return;
-  let keys = closing.get(t);
-  if (keys === undefined) closing.set(t, (keys = new Set()));
-  keys.add(skey);
-}
-
-/**
- * State values are live groups in memory, `{"k": keys, "b": buffers}` (encodeValue'd) in state files. The state
- * key is the JSON of the keys already, so "k" is written as the key itself.
- */
-const groupCodec: StateCodec<Group> = {
-  toJson: (g, key) => `{"k":${key},"b":${stateJson(g.buffers)}}`,
-  fromJson(v) {
-    const o = v as { k: unknown; b: unknown };
-    return { keys: decodeValue(o.k) as unknown[], buffers: decodeValue(o.b) as unknown[] };
-  },
-};

@@ -34,7 +34,7 @@ describe('state store in memory between batches', () => {
     expect(s1.numUpdated).toBe(2);
     await s1.commit();
     expect(s1.numUpdated).toBe(2);
-    expect(await readFile(join(dir, '2.delta'), 'utf8')).toBe('v1\n["a",10]\n["b"]');
+    expect(await readFile(join(dir, '2.delta'), 'utf8')).toBe('v2\na\t10\nb\t');
     // Reused and read from files, version 2 is the same.
     const fromFiles = await StateStore.load(fs, dir, 2);
     const reused = await StateStore.load(fs, dir, 2, { reuse: s1 });
@@ -81,7 +81,7 @@ describe('state store in memory between batches', () => {
       await store.commit();
     }
     expect(store!.get('k')).toEqual({ n: 12n * 2n ** 60n });
-    expect(await readFile(join(dir, '10.snapshot'), 'utf8')).toBe(`v1\n["k",{"n":"${10n * 2n ** 60n}"}]`);
+    expect(await readFile(join(dir, '10.snapshot'), 'utf8')).toBe(`v2\nk\t{"n":"${10n * 2n ** 60n}"}`);
     const reloaded = await StateStore.load(fs, dir, 12, { codec });
     expect(reloaded.get('k')).toEqual({ n: 12n * 2n ** 60n });
   });

@@ -1,0 +1,146 @@
+import { StateLog } from '../state/state-log.js';
+import { decodeValue, stateJson } from './state-values.js';
+
+/**
+ * The groups of a streaming aggregation that share one value of the event-time key — one window, say — or every
+ * group of a query without one. Groups are slots, and a slot's key values and buffers live in columns (arrays
+ * indexed by slot), so a group costs one map entry and no objects of its own: the state of a windowed count is a
+ * few columns per window, and a closed window leaves state as one unit.
+ */
+export class Segment {
+  /** Member key → slot. The member key is the non-event key value itself when it is one primitive, else JSON. */
+  readonly slots = new Map<unknown, number>();
+  /** Per non-event key column, each slot's value. */
+  readonly members: unknown[][];
+  /** Per aggregate, each slot's buffer. */
+  readonly buffers: unknown[][];
+  size = 0;
+
+  constructor(
+    /** The event-time key's value of every group here (null without an event-time key). */
+    readonly eventValue: unknown,
+    /** Its JSON, as it appears in state keys. */
+    readonly eventJson: string,
+    /** When the groups close (window end or event time), null if never. */
+    readonly closesAt: number | null,
+    numMembers: number,
+    numAggs: number,
+  ) {
+    this.members = Array.from({ length: numMembers }, () => []);
+    this.buffers = Array.from({ length: numAggs }, () => []);
+  }
+
+  /** Adds a group; `members` are its non-event key values in key order. */
+  add(memberKey: unknown, members: readonly unknown[], buffers: readonly unknown[]): number {
+    const slot = this.size++;
+    this.slots.set(memberKey, slot);
+    for (let j = 0; j < members.length; j++) this.members[j]!.push(members[j]);
+    for (let k = 0; k < buffers.length; k++) this.buffers[k]!.push(buffers[k]);
+    return slot;
+  }
+}
+
+/**
+ * A streaming aggregation's groups, segmented by the event-time key. State files (a StateLog) keep one line per
+ * group as before — the key is the JSON of all grouping values in order (`stateJson(keys)`), the value the JSON of
+ * the buffers — so the layout in memory is free to change without touching checkpoints.
+ */
+export class GroupSegments {
+  readonly segments = new Map<string, Segment>();
+  /** Number of groups. */
+  size = 0;
+  private readonly numMembers: number;
+
+  constructor(
+    readonly numKeys: number,
+    /** Index of the event-time key among the grouping keys, or null. */
+    readonly eventKey: number | null,
+    readonly numAggs: number,
+    private readonly closesAt: (eventValue: unknown) => number | null,
+  ) {
+    this.numMembers = eventKey === null ? numKeys : numKeys - 1;
+  }
+
+  /** The segment of an event-time value (given with its JSON), made when new. */
+  segment(eventValue: unknown, eventJson: string): Segment {
+    let seg = this.segments.get(eventJson);
+    if (seg === undefined) {
+      const closesAt = this.eventKey === null ? null : this.closesAt(eventValue);
+      seg = new Segment(eventValue, eventJson, closesAt, this.numMembers, this.numAggs);
+      this.segments.set(eventJson, seg);
+    }
+    return seg;
+  }
+
+  /** The member key of non-event key values: must equal what the batch path builds from cached JSON. */
+  static memberKey(members: readonly unknown[]): unknown {
+    if (members.length === 0) return '';
+    if (members.length === 1) {
+      const v = members[0];
+      return v === null || typeof v !== 'object' ? v : stateJson(v);
+    }
+    return stateJson(members);
+  }
+
+  /** Adds a group to its segment. */
+  add(seg: Segment, memberKey: unknown, members: readonly unknown[], buffers: readonly unknown[]): number {
+    this.size++;
+    return seg.add(memberKey, members, buffers);
+  }
+
+  /** Removes a whole segment from state (its groups closed). */
+  drop(seg: Segment): void {
+    this.segments.delete(seg.eventJson);
+    this.size -= seg.size;
+  }
+
+  /** The state key of a slot: `stateJson(keys)`, with the segment's event JSON reused. */
+  keyJson(seg: Segment, slot: number): string {
+    let out = '[';
+    let m = 0;
+    for (let j = 0; j < this.numKeys; j++) {
+      if (j > 0) out += ',';
+      out += j === this.eventKey ? seg.eventJson : stateJson(seg.members[m++]![slot]);
+    }
+    return `${out}]`;
+  }
+
+  /** The state value of a slot: the JSON of its buffers. */
+  valueJson(seg: Segment, slot: number): string {
+    let out = '[';
+    for (let k = 0; k < this.numAggs; k++) out += (k === 0 ? '' : ',') + stateJson(seg.buffers[k]![slot]);
+    return `${out}]`;
+  }
+
+  /** Lines of a snapshot: every group. */
+  snapshotLines(): string[] {
+    const lines: string[] = [];
+    for (const seg of this.segments.values()) {
+      for (let s = 0; s < seg.size; s++) lines.push(StateLog.put(this.keyJson(seg, s), this.valueJson(seg, s)));
+    }
+    return lines;
+  }
+
+  /**
+   * Groups from a state version read from files. Values are the buffers' JSON, or `{"k": keys, "b": buffers}` in
+   * checkpoints written before segments (whose key is the same `stateJson(keys)`).
+   */
+  static fromLog(
+    entries: Map<string, unknown>,
+    numKeys: number,
+    eventKey: number | null,
+    numAggs: number,
+    closesAt: (eventValue: unknown) => number | null,
+  ): GroupSegments {
+    const state = new GroupSegments(numKeys, eventKey, numAggs, closesAt);
+    for (const [key, value] of entries) {
+      const keys = decodeValue(JSON.parse(key)) as unknown[];
+      const buffers = decodeValue(Array.isArray(value) ? value : (value as { b: unknown }).b) as unknown[];
+      const eventValue = eventKey === null ? null : keys[eventKey];
+      const seg = state.segment(eventValue, eventKey === null ? '' : stateJson(eventValue));
+      const members = eventKey === null ? keys : keys.filter((_, j) => j !== eventKey);
+      state.add(seg, GroupSegments.memberKey(members), members, buffers);
+    }
+    return state;
+  }
+}
