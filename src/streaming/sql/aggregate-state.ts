@@ -44,7 +44,7 @@ function genericPartial(buf: Pick<AggregateBuffer, 'init' | 'add'>): PartialBuff
   };
 }
 
-/** count(*) and count(x) per group in a Float64Array (exact up to 2^53 rows per batch). */
+/** count(*) and count(x) per group in a Float64Array (exact up to 2^53 rows). */
 function countPartial(): PartialBuffers {
   let counts = new Float64Array(1024);
   return {
@@ -61,7 +61,7 @@ function countPartial(): PartialBuffers {
         for (let i = 0; i < numRows; i++) if (input.get(i) !== null) counts[gids[i]!]!++;
       }
     },
-    buffer: (g) => BigInt(g < counts.length ? counts[g]! : 0),
+    buffer: (g) => (g < counts.length ? counts[g]! : 0),
   };
 }
 
@@ -84,11 +84,13 @@ export function aggregateBuffer(a: AggregateFn): AggregateBuffer {
   switch (fn) {
     case 'count':
       return {
-        init: () => 0n,
+        // The buffer is a number (exact to 2^53 rows), so a state column of counts holds plain doubles, not one
+        // BigInt object per group; the result is Spark's long. Checkpoints written before kept counts as longs.
+        init: () => 0,
         // count(*) passes 1 for every row; count(x) skips nulls.
-        add: (b, v) => (v === null ? b : (b as bigint) + 1n),
-        merge: (a, b) => (a as bigint) + (b as bigint),
-        result: (b) => b,
+        add: (b, v) => (v === null ? b : (b as number) + 1),
+        merge: (a, b) => Number(a) + Number(b),
+        result: (b) => BigInt(b as number | bigint),
         partial: countPartial,
       };
     case 'sum':

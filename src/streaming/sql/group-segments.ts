@@ -116,7 +116,7 @@ export class GroupSegments {
   snapshotLines(): string[] {
     const lines: string[] = [];
     for (const seg of this.segments.values()) {
-      for (let s = 0; s < seg.size; s++) lines.push(StateLog.put(this.keyJson(seg, s), this.valueJson(seg, s)));
+      for (let s = 0; s < seg.size; s++) lines.push(StateLog.putJson(this.keyJson(seg, s), this.valueJson(seg, s)));
     }
     return lines;
   }

@@ -178,7 +178,7 @@ export class StatefulAggregate {
       // The state key is stateJson(keys), assembled from the per-value JSON.
       let key = '[';
       for (let j = 0; j < numKeys; j++) key += (j === 0 ? '' : ',') + json(j, g);
-      lines.push(StateLog.put(`${key}]`, state.valueJson(seg, slot)));
+      lines.push(StateLog.putJson(`${key}]`, state.valueJson(seg, slot)));
     }
 
     // 3. Evict what the watermark closed (never a group this batch merged: those are after the watermark), commit,
@@ -188,7 +188,7 @@ export class StatefulAggregate {
     if (evicts) {
       for (const seg of state.segments.values()) {
         if (seg.closesAt === null || seg.closesAt > wm) continue;
-        for (let s = 0; s < seg.size; s++) lines.push(StateLog.removal(state.keyJson(seg, s)));
+        for (let s = 0; s < seg.size; s++) lines.push(StateLog.removalJson(state.keyJson(seg, s)));
         closed.push(seg);
         removed += seg.size;
       }

@@ -31,6 +31,19 @@ export class StateLog {
     return `${checkedKey(key)}\t${valueJson}`;
   }
 
+  /**
+   * put() for a key that is JSON text, which by JSON's grammar holds no raw tab or newline: not checked again,
+   * for operators writing a line per changed group.
+   */
+  static putJson(jsonKey: string, valueJson: string): string {
+    return `${jsonKey}\t${valueJson}`;
+  }
+
+  /** removal() of a key that is JSON text. */
+  static removalJson(jsonKey: string): string {
+    return `${jsonKey}\t`;
+  }
+
   /** The line of a removed key. */
   static removal(key: string): string {
     return `${checkedKey(key)}\t`;
