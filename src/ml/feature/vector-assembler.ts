@@ -60,12 +60,21 @@ function numericFastPath(cols: readonly ColumnVector[], numRows: number): { vect
   }
   const k = data.length;
   const vectors: Vector[] = new Array<Vector>(numRows);
+  // One buffer for the batch, each dense vector a view of its row: a typed array of its own per row would cost
+  // an ArrayBuffer (and its finalization) per row. Sparse rows are copied out by compressed().
+  const all = new Float64Array(numRows * k);
   let nanRow = -1;
   for (let r = 0; r < numRows; r++) {
-    const v = new Float64Array(k);
-    for (let f = 0; f < k; f++) v[f] = data[f]![r]!;
-    if (nanRow < 0 && v.some((x) => Number.isNaN(x))) nanRow = r;
-    vectors[r] = compressed(v);
+    const base = r * k;
+    let nnz = 0;
+    for (let f = 0; f < k; f++) {
+      const x = data[f]![r]!;
+      all[base + f] = x;
+      if (x !== 0) nnz++;
+      if (x !== x && nanRow < 0) nanRow = r;
+    }
+    const row = all.subarray(base, base + k);
+    vectors[r] = 1.5 * (nnz + 1) >= k ? new DenseVector(row) : compressed(row);
   }
   return { vectors, nanRow };
 }
