@@ -32,6 +32,8 @@ export class FlatJsonScanner {
   private readonly seen: Uint8Array;
   /** The index of the closing brace of the last object scanned. */
   closeAt = -1;
+  /** The last required field found in the message being scanned. */
+  private lastField = -1;
 
   constructor(
     fields: readonly { name: string; type: 'double' | 'string' }[],
@@ -51,6 +53,7 @@ export class FlatJsonScanner {
     const n = b.length;
     const seen = this.seen;
     seen.fill(0);
+    this.lastField = -1;
     let i = 0;
     while (i < n && isWs(b[i]!)) i++;
     if (b[i] !== OPEN) return false;
@@ -126,9 +129,15 @@ export class FlatJsonScanner {
     return true;
   }
 
-  /** The required field a key names (its index), -1 for another key, -2 for a forbidden one. */
+  /**
+   * The required field a key names (its index), -1 for another key, -2 for a forbidden one. Messages of one
+   * producer list their fields in one order, so the field after the last one found is tried first.
+   */
   private fieldOf(b: Uint8Array, ks: number, ke: number): number {
-    for (let j = 0; j < this.names.length; j++) if (sameBytes(b, ks, ke, this.names[j]!)) return j;
+    const names = this.names;
+    const guess = this.lastField + 1;
+    if (guess < names.length && sameBytes(b, ks, ke, names[guess]!)) return (this.lastField = guess);
+    for (let j = 0; j < names.length; j++) if (sameBytes(b, ks, ke, names[j]!)) return (this.lastField = j);
     for (const f of this.forbidden) if (sameBytes(b, ks, ke, f)) return -2;
     return -1;
   }
