@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import kafkajs from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasClient, SYSTEM_PYTHON } from '../../../test/support/clients.js';
 import { startBroker, type Broker } from '../broker.js';
 import { GroupConsumer, type GroupBatch } from './group-consumer.js';
 import { KafkaClient } from './kafka-client.js';
@@ -193,6 +196,68 @@ describe('a consumer group shared by Eddy and kafkajs', () => {
     await until(s, () => k.partitions().length === 4, []);
     await s.produce(80, 8);
     await until(s, committedAll(s, 22), []);
+    expect(s.seen.size).toBe(88);
+    for (const [v, who] of s.seen) expect(who, v).toHaveLength(1);
+  });
+});
+
+/** A kafka-python member (default assignors range, roundrobin) that prints what it holds and reads; stops on stdin. */
+const KAFKA_PYTHON = `import json, sys, threading
+from kafka import KafkaConsumer
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()
+k = KafkaConsumer('t', bootstrap_servers=sys.argv[1], group_id='g', auto_offset_reset='earliest',
+                  heartbeat_interval_ms=100, session_timeout_ms=6000, client_id='kafka-python-member')
+held = None
+while not stop.is_set():
+    for recs in k.poll(timeout_ms=100).values():
+        for r in recs: print(json.dumps({'got': r.value.decode()}), flush=True)
+    now = sorted(tp.partition for tp in k.assignment())
+    if now != held:
+        held = now
+        print(json.dumps({'held': now}), flush=True)
+k.close()
+print(json.dumps({'closed': True}), flush=True)
+`;
+
+describe('a consumer group shared by Eddy and kafka-python', () => {
+  it.runIf(hasClient('kafka-python'))('the two share the partitions (range), then Eddy takes over', async () => {
+    const s = await setup();
+    await s.produce(0, 40);
+    const e = await eddyMember(s);
+    await until(s, committedAll(s, 10), [e]);
+
+    const py = spawn(SYSTEM_PYTHON, ['-c', KAFKA_PYTHON, s.broker.bootstrapServers], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    open.push({ close: () => py.kill('SIGKILL') });
+    let held: number[] = [];
+    let closed = false;
+    let stderr = '';
+    py.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    py.on('exit', () => s.bump());
+    createInterface({ input: py.stdout }).on('line', (line) => {
+      const m = JSON.parse(line) as { got?: string; held?: number[]; closed?: boolean };
+      if (m.got !== undefined) s.seen.set(m.got, [...(s.seen.get(m.got) ?? []), 'kafka-python']);
+      if (m.held !== undefined) held = m.held;
+      if (m.closed) closed = true;
+      s.bump();
+    });
+    const alive = () => {
+      if (py.exitCode !== null && !closed) throw new Error(`kafka-python exited: ${stderr}`);
+    };
+    await until(s, () => (alive(), held.length === 2 && (e.assignment.get('t')?.length ?? 0) === 2), [e]);
+    expect(e.protocol).toBe('range');
+    expect([...e.assignment.get('t')!, ...held].sort()).toEqual([0, 1, 2, 3]);
+    await s.produce(40, 40);
+    await until(s, () => (alive(), s.seen.size === 80), [e]);
+    expect(by(s, 'kafka-python')).toBe(20);
+
+    // kafka-python commits on close and leaves: Eddy holds all four and reads on from its commits.
+    py.stdin.end('stop\n');
+    await until(s, () => (alive(), closed && (e.assignment.get('t')?.length ?? 0) === 4), [e]);
+    await s.produce(80, 8);
+    await until(s, committedAll(s, 22), [e]);
     expect(s.seen.size).toBe(88);
     for (const [v, who] of s.seen) expect(who, v).toHaveLength(1);
   });
