@@ -12,6 +12,8 @@ const log = getLogger('streaming');
 
 /** How long an as-fast-as-possible query waits before polling idle sources again (Spark's pollingDelay). */
 const POLLING_DELAY_MS = 10;
+/** How long an idle query waits on sources that can tell when data arrives, before asking them again anyway. */
+const IDLE_WAIT_MS = 100;
 const RECENT_PROGRESS = 100;
 
 export interface QueryListener {
@@ -202,8 +204,11 @@ export class StreamingQuery<TData = unknown> {
         const t = this.def.trigger;
         if (t.kind === 'once' || (t.kind === 'availableNow' && !ran)) break;
         if (t.kind === 'availableNow') continue;
-        const wait =
-          t.intervalMs === 0 ? (ran ? 0 : POLLING_DELAY_MS) : nextBatchTime(triggerStart, t.intervalMs) - Date.now();
+        if (t.intervalMs === 0 && !ran && !this.stopping && this.batchWaiters.length === 0) {
+          await this.idle();
+          continue;
+        }
+        const wait = t.intervalMs === 0 ? 0 : nextBatchTime(triggerStart, t.intervalMs) - Date.now();
         if (wait > 0 && !this.stopping && this.batchWaiters.length === 0) await this.sleep(wait);
       }
       await this.tracker.flush();
@@ -227,6 +232,33 @@ export class StreamingQuery<TData = unknown> {
       this.emit((l) =>
         l.onQueryTerminated?.({ id: this.id, runId: this.runId, exception: this.failure?.message ?? null }),
       );
+    }
+  }
+
+  /**
+   * An as-fast-as-possible query with nothing new: waits until a source says data may have come (all sources must
+   * be able to say so, e.g. Kafka's fetch long poll), at most IDLE_WAIT_MS; otherwise polls after Spark's
+   * pollingDelay. stop() and processAllAvailable() cut the wait short.
+   */
+  private async idle(): Promise<void> {
+    const sources = this.def.sources;
+    if (!sources.every((s) => s.awaitData !== undefined)) return this.sleep(POLLING_DELAY_MS);
+    let woken!: () => void;
+    const wake = new Promise<void>((r) => (woken = r));
+    this.wake = () => {
+      this.wake = null;
+      woken();
+    };
+    try {
+      await Promise.race([
+        wake,
+        Promise.any(sources.map((s, i) => s.awaitData!(this.committedOffsets[i] ?? null, IDLE_WAIT_MS))).catch(
+          // A source that cannot wait now (e.g. the broker is restarting) leaves the engine polling.
+          () => this.sleep(POLLING_DELAY_MS),
+        ),
+      ]);
+    } finally {
+      this.wake = null;
     }
   }
 
