@@ -164,8 +164,8 @@ export class DataStreamWriter {
   }
 }
 
-/** Sinks Spark allows with async progress tracking: none of them relies on a batch id meaning the same range twice. */
-const ASYNC_PROGRESS_SINKS = ['kafka', 'console', 'memory', 'noop'];
+/** The sinks Spark allows with async progress tracking that Eddy has (Spark's noop aside): none relies on a batch id meaning the same range twice. */
+const ASYNC_PROGRESS_SINKS = ['kafka', 'console', 'memory'];
 
 /**
  * Spark's asyncProgressTrackingEnabled / asyncProgressTrackingCheckpointIntervalMs (default 1000), with its
