@@ -324,7 +324,16 @@ class KafkaSource implements PluginSource {
     );
     if (wanted.length === 0) return new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 10)));
     const client = await this.getClient();
-    await client.fetch(wanted, { maxWaitMs, minBytes: 1, maxBytes: 1, partitionMaxBytes: 1, checkCrcs: false });
+    const results = await client.fetch(wanted, {
+      maxWaitMs,
+      minBytes: 1,
+      maxBytes: 1,
+      partitionMaxBytes: 1,
+      checkCrcs: false,
+    });
+    // An error answers at once (e.g. an offset out of range, which the next batch reports): wait as a poll would,
+    // rather than spin.
+    if (results.some((r) => r.errorCode !== 0)) await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 10)));
   }
 
   async commit(): Promise<void> {}
