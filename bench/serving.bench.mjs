@@ -6,7 +6,9 @@
 // `transform` of the same rows (no Kafka), and the raw client — produce + consume of the same messages, and its
 // own latency at the same offered load (no model). Every served prediction is checked against the batch transform.
 // Goals: ≥ 100,000 predictions/s at full load, p99 < 50 ms at 5,000 msg/s.  Figures also go to
-// bench/results/serving.json.  Env: SERVING_BENCH_MESSAGES (backlog size), SERVING_BENCH_SECONDS (paced run).
+// bench/results/serving.json.  Env: SERVING_BENCH_MESSAGES (backlog size), SERVING_BENCH_SECONDS (paced run),
+// SERVING_BENCH_ONLY=latency (only the offered-load rows: serve() with async progress tracking — the default —,
+// with the synchronous checkpoint, and with a consumer group; plus the raw kafkajs latency reference).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +29,7 @@ import { seededRandom as mulberry32 } from '../dist/src/common/random.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const MESSAGES = Number(process.env.SERVING_BENCH_MESSAGES ?? 50_000);
 const PACED_SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 4);
+const LATENCY_ONLY = process.env.SERVING_BENCH_ONLY === 'latency';
 const RATE = 5_000;
 const TICK_MS = 10;
 const BATCH = 10_000;
@@ -158,34 +161,37 @@ try {
   // References: the raw clients moving the same (iris) messages, at full load and at the offered load. Eddy's
   // client is the one serve() writes with (and the kafka source reads with): produce, then fetch every partition.
   const values = models[0].values;
-  const client = await KafkaClient.connect({ bootstrapServers: eddy.broker.bootstrapServers, clientId: 'bench' });
-  await createTopic('raw-eddy');
-  let t0 = start();
-  for (let i = 0; i < MESSAGES; i += BATCH) {
-    await client.send(
-      'raw-eddy',
-      values.slice(i, i + BATCH).map((value, j) => ({ key: String(i + j), value })),
-    );
-  }
-  let fetched = 0;
-  for (const r of await client.offsetRange('raw-eddy')) {
-    for (let offset = r.low; offset < r.high;) {
-      const [res] = await client.fetch([{ topic: 'raw-eddy', partition: r.partition, offset, untilOffset: r.high }], {
-        partitionMaxBytes: 4 << 20,
-      });
-      fetched += res.records.count;
-      offset = res.records.nextOffset;
+  let t0;
+  if (!LATENCY_ONLY) {
+    const client = await KafkaClient.connect({ bootstrapServers: eddy.broker.bootstrapServers, clientId: 'bench' });
+    await createTopic('raw-eddy');
+    t0 = start();
+    for (let i = 0; i < MESSAGES; i += BATCH) {
+      await client.send(
+        'raw-eddy',
+        values.slice(i, i + BATCH).map((value, j) => ({ key: String(i + j), value })),
+      );
     }
+    let fetched = 0;
+    for (const r of await client.offsetRange('raw-eddy')) {
+      for (let offset = r.low; offset < r.high;) {
+        const [res] = await client.fetch([{ topic: 'raw-eddy', partition: r.partition, offset, untilOffset: r.high }], {
+          partitionMaxBytes: 4 << 20,
+        });
+        fetched += res.records.count;
+        offset = res.records.nextOffset;
+      }
+    }
+    if (fetched !== MESSAGES) throw new Error(`raw Eddy client: fetched ${fetched} of ${MESSAGES}`);
+    record('-', 'raw Eddy client produce + fetch, no model (reference)', performance.now() - t0, MESSAGES);
+    await client.close();
+    await createTopic('raw');
+    t0 = start();
+    await produce('raw', values, 0, MESSAGES);
+    const c = await consume('raw', MESSAGES);
+    await c.done;
+    record('-', 'raw kafkajs produce + consume, no model (reference)', performance.now() - t0, MESSAGES);
   }
-  if (fetched !== MESSAGES) throw new Error(`raw Eddy client: fetched ${fetched} of ${MESSAGES}`);
-  record('-', 'raw Eddy client produce + fetch, no model (reference)', performance.now() - t0, MESSAGES);
-  await client.close();
-  await createTopic('raw');
-  t0 = start();
-  await produce('raw', values, 0, MESSAGES);
-  const c = await consume('raw', MESSAGES);
-  await c.done;
-  record('-', 'raw kafkajs produce + consume, no model (reference)', performance.now() - t0, MESSAGES);
   await createTopic('raw-paced');
   const rawLatency = [];
   const offered = (RATE * PACED_SECONDS) | 0;
@@ -201,40 +207,43 @@ try {
   });
 
   for (const m of models) {
-    // The model alone: one DataFrame of every row, transformed (twice: the second, warmed up, is timed).
-    const df = eddy.createDataFrame(m.rows, m.cols.map((c) => `${c} DOUBLE`).join(', '));
-    await m.model.transform(df).select('prediction').collect();
-    t0 = start();
-    const want = (await m.model.transform(df).select('prediction').collect()).map((r) => r.prediction);
-    record(m.name, 'batch transform of the same rows, no Kafka (reference)', performance.now() - t0, MESSAGES);
+    if (!LATENCY_ONLY) {
+      // The model alone: one DataFrame of every row, transformed (twice: the second, warmed up, is timed).
+      const df = eddy.createDataFrame(m.rows, m.cols.map((c) => `${c} DOUBLE`).join(', '));
+      await m.model.transform(df).select('prediction').collect();
+      t0 = start();
+      const want = (await m.model.transform(df).select('prediction').collect()).map((r) => r.prediction);
+      record(m.name, 'batch transform of the same rows, no Kafka (reference)', performance.now() - t0, MESSAGES);
 
-    // Full load: a backlog answered in micro-batches of BATCH.
-    await createTopic(`${m.name}-in`);
-    await createTopic(`${m.name}-out`);
-    await produce(`${m.name}-in`, m.values, 0, MESSAGES);
-    t0 = start();
-    const server = await serve(eddy, {
-      modelPath: `dfs:///models/bench-${m.name}`,
-      inputTopic: `${m.name}-in`,
-      outputTopic: `${m.name}-out`,
-      maxOffsetsPerTrigger: BATCH,
-      progressIntervalMs: 0,
-    });
-    await server.processAllAvailable();
-    record(m.name, `serve(): a backlog of ${MESSAGES}, ${BATCH} per batch`, performance.now() - t0, MESSAGES);
-    await server.stop();
-    let wrong = 0;
-    const check = await consume(`${m.name}-out`, MESSAGES, (msg) => {
-      if (JSON.parse(msg.value.toString()).prediction !== want[Number(msg.key.toString())]) wrong++;
-    });
-    await check.done;
-    if (wrong > 0) throw new Error(`${m.name}: ${wrong} served predictions differ from the batch transform`);
+      // Full load: a backlog answered in micro-batches of BATCH.
+      await createTopic(`${m.name}-in`);
+      await createTopic(`${m.name}-out`);
+      await produce(`${m.name}-in`, m.values, 0, MESSAGES);
+      t0 = start();
+      const server = await serve(eddy, {
+        modelPath: `dfs:///models/bench-${m.name}`,
+        inputTopic: `${m.name}-in`,
+        outputTopic: `${m.name}-out`,
+        maxOffsetsPerTrigger: BATCH,
+        progressIntervalMs: 0,
+      });
+      await server.processAllAvailable();
+      record(m.name, `serve(): a backlog of ${MESSAGES}, ${BATCH} per batch`, performance.now() - t0, MESSAGES);
+      await server.stop();
+      let wrong = 0;
+      const check = await consume(`${m.name}-out`, MESSAGES, (msg) => {
+        if (JSON.parse(msg.value.toString()).prediction !== want[Number(msg.key.toString())]) wrong++;
+      });
+      await check.done;
+      if (wrong > 0) throw new Error(`${m.name}: ${wrong} served predictions differ from the batch transform`);
+    }
 
     // Offered load: RATE messages/s while serving; latency from each message's timestamp to its answer written.
-    // Once through the checkpointed query (the default), once with a consumer group (offsets in the group, no
-    // checkpoint writes per batch).
-    for (const group of [undefined, `${m.name}-scorers`]) {
-      const tag = group === undefined ? 'live' : 'group';
+    // Through the checkpointed query with async progress tracking (the default: checkpoint logs in the background,
+    // once a second), with the synchronous checkpoint (two durable log writes per batch on its path), and with a
+    // consumer group (offsets committed to the group, no checkpoint).
+    for (const tag of ['live', 'sync', 'group']) {
+      const group = tag === 'group' ? `${m.name}-scorers` : undefined;
       await createTopic(`${m.name}-${tag}-in`);
       await createTopic(`${m.name}-${tag}-out`);
       const live = await serve(eddy, {
@@ -243,6 +252,7 @@ try {
         outputTopic: `${m.name}-${tag}-out`,
         progressIntervalMs: 0,
         ...(group === undefined ? {} : { group }),
+        ...(tag === 'sync' ? { asyncProgressTracking: false } : {}),
       });
       // Warm-up (JIT, first connections), then a clean latency window.
       await produce(`${m.name}-${tag}-in`, m.values, 0, 2_000);
@@ -255,7 +265,7 @@ try {
       const p = live.report();
       record(
         m.name,
-        `serve(${group === undefined ? '' : '{ group }'}): ${RATE}/s offered for ${PACED_SECONDS} s`,
+        `serve(${{ live: '', sync: '{ asyncProgressTracking: false }', group: '{ group }' }[tag]}): ${RATE}/s offered for ${PACED_SECONDS} s`,
         ms,
         n,
         {

@@ -313,6 +313,29 @@ class KafkaSource implements PluginSource {
     );
   }
 
+  /**
+   * A Fetch from `start` with minBytes 1 and maxWaitMs: the broker answers as soon as a record lands in any of the
+   * partitions (or at maxWaitMs). What it returns is dropped; the next batch reads its range as usual.
+   */
+  async awaitData(start: string | null, maxWaitMs: number): Promise<void> {
+    const from = this.startOf(start);
+    const wanted = [...from].flatMap(([topic, ps]) =>
+      [...ps].map(([partition, offset]) => ({ topic, partition, offset, maxBytes: 1 })),
+    );
+    if (wanted.length === 0) return new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 10)));
+    const client = await this.getClient();
+    const results = await client.fetch(wanted, {
+      maxWaitMs,
+      minBytes: 1,
+      maxBytes: 1,
+      partitionMaxBytes: 1,
+      checkCrcs: false,
+    });
+    // An error answers at once (e.g. an offset out of range, which the next batch reports): wait as a poll would,
+    // rather than spin.
+    if (results.some((r) => r.errorCode !== 0)) await new Promise((r) => setTimeout(r, Math.min(maxWaitMs, 10)));
+  }
+
   async commit(): Promise<void> {}
 
   async stop(): Promise<void> {

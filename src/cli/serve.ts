@@ -25,6 +25,8 @@ export interface ServeCliOptions {
   watch?: boolean;
   group?: string;
   sessionTimeoutMs?: string;
+  syncCheckpoint?: boolean;
+  checkpointInterval?: string;
   home?: string;
 }
 
@@ -57,6 +59,14 @@ export function registerServe(program: Command): void {
     .option(
       '--session-timeout-ms <ms>',
       "with --group: Kafka's session.timeout.ms, how long a silent instance keeps its partitions (default 30000)",
+    )
+    .option(
+      '--sync-checkpoint',
+      'commit every batch to the checkpoint before the next (a crash re-answers at most one batch; slower tail)',
+    )
+    .option(
+      '--checkpoint-interval <duration>',
+      "how often the checkpoint is written in the background (Spark's asyncProgressTrackingCheckpointIntervalMs; default 1 second)",
     )
     .option('--watch', 'swap in a model saved anew at --model between batches')
     .option('--available-now', 'answer the messages there now, print a progress line and exit')
@@ -101,6 +111,13 @@ export async function runServe(
       throw usage(`--session-timeout-ms ${describeValue(opts.sessionTimeoutMs)} must be a positive whole number`);
     }
   }
+  let checkpointIntervalMs: number | undefined;
+  if (opts.checkpointInterval !== undefined) {
+    if (opts.syncCheckpoint) throw usage('--checkpoint-interval applies without --sync-checkpoint: give one of them');
+    if (opts.group !== undefined) throw usage('--checkpoint-interval applies to the checkpoint, not to --group');
+    checkpointIntervalMs =
+      opts.checkpointInterval.trim() === '0' ? 0 : parseDuration(opts.checkpointInterval, '--checkpoint-interval');
+  }
   const progressMs =
     opts.progressInterval.trim() === '0' ? 0 : parseDuration(opts.progressInterval, '--progress-interval');
   const checkpoint = opts.checkpoint ?? `checkpoints/serve-${opts.input}-${opts.output}`;
@@ -129,6 +146,8 @@ export async function runServe(
       ...(opts.watch ? { watch: true } : {}),
       ...(opts.group === undefined ? {} : { group: opts.group }),
       ...(sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs }),
+      ...(opts.syncCheckpoint ? { asyncProgressTracking: false } : {}),
+      ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
     });
     const fields = server.schema.fields.filter((f) => !f.optional).map((f) => `${f.name} ${f.type}`);
     out(`Serving ${server.model.uid} from ${opts.input} to ${opts.output}; message fields: ${fields.join(', ')}`);

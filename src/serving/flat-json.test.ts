@@ -58,6 +58,25 @@ describe('FlatJsonScanner', () => {
     expect(scan('{"a": null, "é": null}')).toMatchObject({ ok: true, got: [null, null] });
   });
 
+  it('reads fields in any order, the last of a repeated one winning as in JSON.parse', () => {
+    const scanner = new FlatJsonScanner(fields, ['prediction']);
+    for (const text of [
+      '{"é": "b", "a": 2}',
+      '{"a": 1, "é": "x", "a": 2, "é": "b"}',
+      '{"é": "x", "a": 1, "z": 0, "a": 2, "é": "b"}',
+      '{"a": 7, "a": 2, "é": "b"}',
+    ]) {
+      // One scanner for all: what it learned of the field order from one message must not mislead it on the next.
+      const got: unknown[] = [];
+      expect(
+        scanner.scan(Buffer.from(text), (j, v) => (got[j] = v)),
+        text,
+      ).toBe(true);
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      expect(got, text).toEqual([parsed['a'], parsed['é']]);
+    }
+  });
+
   it('declines whatever it does not fully understand, for JSON.parse to judge', () => {
     for (const text of [
       '{"a": 1}', // a field missing

@@ -55,6 +55,8 @@ export class FlatJsonScanner {
     seen.fill(0);
     this.lastField = -1;
     let i = 0;
+    // Producers write the fields of every message in one order: the field after the last one matched is tried first.
+    let hint = 0;
     while (i < n && isWs(b[i]!)) i++;
     if (b[i] !== OPEN) return false;
     i++;
@@ -72,7 +74,9 @@ export class FlatJsonScanner {
       if (b[i] !== COLON) return false;
       i++;
       while (i < n && isWs(b[i]!)) i++;
-      const j = this.fieldOf(b, ks, ke);
+      const names = this.names;
+      const j = hint < names.length && sameBytes(b, ks, ke, names[hint]!) ? hint : this.fieldOf(b, ks, ke);
+      if (j >= 0) hint = j + 1;
       if (j === -2) return false;
       const c = b[i];
       let value: number | string | null;

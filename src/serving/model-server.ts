@@ -31,6 +31,17 @@ export interface ServeOptions {
   format?: MessageFormat | string;
   /** Defaults to dfs:///checkpoints/serve/<input>-<output> (or a local folder when the session has no dfs). */
   checkpointLocation?: string;
+  /**
+   * Spark's async progress tracking for the checkpointed query (default: on, unless the trigger is once or
+   * availableNow): the checkpoint's offset and commit logs are written in the background at most once per
+   * checkpointIntervalMs instead of twice per batch on its critical path. Answers are still written before their
+   * offsets are committed; after a crash, everything since the newest durable commit (about checkpointIntervalMs
+   * of input) is answered again. false: every batch is committed durably before the next (a crash re-answers at
+   * most one batch), at the cost of two durable writes per batch in its latency.
+   */
+  asyncProgressTracking?: boolean;
+  /** With asyncProgressTracking: Spark's asyncProgressTrackingCheckpointIntervalMs (default 1000). */
+  checkpointIntervalMs?: number;
   /** Where a new checkpoint starts reading the input topic: 'earliest' (default) or 'latest'. */
   startingOffsets?: string;
   /** Caps the messages per micro-batch (the kafka source's maxOffsetsPerTrigger). */
@@ -125,6 +136,23 @@ export class ModelServer {
       .option('checkpointLocation', checkpoint)
       .foreachBatch((batch) => this.serveBatch(eddy, batch));
     if (o.trigger !== undefined) writer = writer.trigger(o.trigger);
+    const ends = o.trigger !== undefined && ('once' in o.trigger || 'availableNow' in o.trigger);
+    if (o.asyncProgressTracking ?? !ends) {
+      // The batch function writes to Kafka at-least-once and never looks at batch ids, which is what the
+      // engine's sink check guards.
+      writer = writer
+        .option('asyncProgressTrackingEnabled', true)
+        .option('_asyncProgressTrackingOverrideSinkSupportCheck', true);
+      if (o.checkpointIntervalMs !== undefined) {
+        writer = writer.option('asyncProgressTrackingCheckpointIntervalMs', o.checkpointIntervalMs);
+      }
+    } else if (o.checkpointIntervalMs !== undefined) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        'serve: checkpointIntervalMs applies to asyncProgressTracking, which is off here ' +
+          `(${o.asyncProgressTracking === false ? 'asyncProgressTracking: false' : 'a trigger that ends'}); drop it`,
+      );
+    }
     this.query = await writer.start();
   }
 

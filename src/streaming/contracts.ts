@@ -33,6 +33,12 @@ export interface StreamSource<TData> {
    * An empty range (end equal to start, or end null: the source has had no data) returns no rows.
    */
   getBatch(start: string | null, end: string | null): Promise<TData>;
+  /**
+   * Optional: resolves once rows after `start` may have arrived, or after about `maxWaitMs` (a Kafka fetch's long
+   * poll), so that an idle as-fast-as-possible query starts its next batch when data comes instead of polling
+   * every 10 ms. It only saves time: resolving early or failing is harmless (the engine asks latestOffset).
+   */
+  awaitData?(start: string | null, maxWaitMs: number): Promise<void>;
   /** Everything up to `end` is processed and committed; the source may forget it. */
   commit(end: string): Promise<void>;
   stop(): Promise<void>;

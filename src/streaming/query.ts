@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { EddyError, toEddyError } from '../common/errors.js';
+import { EddyError, describeValue, toEddyError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import type { FileSystem } from '../storage/filesystem.js';
 import { Checkpoint, type OffsetSeq } from './checkpoint/checkpoint.js';
+import { AsyncProgressTracker, SyncProgressTracker, type ProgressTracker } from './checkpoint/progress-tracker.js';
 import type { StreamPlan, StreamSink, StreamSource } from './contracts.js';
 import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.js';
 import { nextBatchTime, type Trigger } from './trigger.js';
@@ -11,8 +12,9 @@ const log = getLogger('streaming');
 
 /** How long an as-fast-as-possible query waits before polling idle sources again (Spark's pollingDelay). */
 const POLLING_DELAY_MS = 10;
+/** How long an idle query waits on sources that can tell when data arrives, before asking them again anyway. */
+const IDLE_WAIT_MS = 100;
 const RECENT_PROGRESS = 100;
-const MIN_BATCHES_TO_RETAIN = 100;
 
 export interface QueryListener {
   onQueryStarted?(event: { id: string; runId: string; name: string | null; timestamp: string }): void;
@@ -30,6 +32,12 @@ export interface QueryDefinition<TData> {
   checkpointFs: FileSystem;
   checkpointDir: string;
   listeners?: () => Iterable<QueryListener>;
+  /**
+   * Spark's asyncProgressTrackingEnabled: offsets and commits are logged in the background, at most once per
+   * checkpointIntervalMs; a restart re-runs everything since the newest durable commit (at-least-once). Refused
+   * with once / availableNow triggers and with stateful operators, as Spark does.
+   */
+  asyncProgressTracking?: { checkpointIntervalMs: number };
 }
 
 /**
@@ -41,6 +49,9 @@ export class StreamingQuery<TData = unknown> {
   readonly runId = randomUUID();
   readonly name: string | null;
   private checkpoint!: Checkpoint;
+  private tracker!: ProgressTracker;
+  /** Writes the logs of a batch re-run at recovery: its commit is durable before anything else runs. */
+  private syncTracker!: ProgressTracker;
   private readonly def: QueryDefinition<TData>;
   private active = true;
   private stopping = false;
@@ -72,6 +83,7 @@ export class StreamingQuery<TData = unknown> {
 
   /** Opens (or resumes) the checkpoint and starts running batches; resolves once the query is started. */
   static async start<TData>(def: QueryDefinition<TData>): Promise<StreamingQuery<TData>> {
+    if (def.asyncProgressTracking) checkAsyncProgressTracking(def);
     const checkpoint = await Checkpoint.open(def.checkpointFs, def.checkpointDir, {
       sources: def.sources.map((s) => s.description),
       statefulOperators: def.plan.statefulOperators,
@@ -81,6 +93,11 @@ export class StreamingQuery<TData = unknown> {
     const startedP = new Promise<void>((r) => (started = r));
     const query = new StreamingQuery(def, async (q) => {
       q.checkpoint = checkpoint;
+      const commitSources = (seq: OffsetSeq) => q.commitSources(seq);
+      q.syncTracker = new SyncProgressTracker(checkpoint, commitSources);
+      q.tracker = def.asyncProgressTracking
+        ? new AsyncProgressTracker(checkpoint, commitSources, def.asyncProgressTracking.checkpointIntervalMs)
+        : q.syncTracker;
       await startedP;
       await q.run();
     });
@@ -187,10 +204,14 @@ export class StreamingQuery<TData = unknown> {
         const t = this.def.trigger;
         if (t.kind === 'once' || (t.kind === 'availableNow' && !ran)) break;
         if (t.kind === 'availableNow') continue;
-        const wait =
-          t.intervalMs === 0 ? (ran ? 0 : POLLING_DELAY_MS) : nextBatchTime(triggerStart, t.intervalMs) - Date.now();
+        if (t.intervalMs === 0 && !ran && !this.stopping && this.batchWaiters.length === 0) {
+          await this.idle();
+          continue;
+        }
+        const wait = t.intervalMs === 0 ? 0 : nextBatchTime(triggerStart, t.intervalMs) - Date.now();
         if (wait > 0 && !this.stopping && this.batchWaiters.length === 0) await this.sleep(wait);
       }
+      await this.tracker.flush();
     } catch (e) {
       this.failure = toEddyError(
         e,
@@ -199,6 +220,7 @@ export class StreamingQuery<TData = unknown> {
       );
       log.error(this.failure.message, e);
     } finally {
+      await this.tracker?.close();
       this.active = false;
       this.recovered();
       this.statusNow = { message: 'Stopped', isDataAvailable: false, isTriggerActive: false };
@@ -210,6 +232,33 @@ export class StreamingQuery<TData = unknown> {
       this.emit((l) =>
         l.onQueryTerminated?.({ id: this.id, runId: this.runId, exception: this.failure?.message ?? null }),
       );
+    }
+  }
+
+  /**
+   * An as-fast-as-possible query with nothing new: waits until a source says data may have come (all sources must
+   * be able to say so, e.g. Kafka's fetch long poll), at most IDLE_WAIT_MS; otherwise polls after Spark's
+   * pollingDelay. stop() and processAllAvailable() cut the wait short.
+   */
+  private async idle(): Promise<void> {
+    const sources = this.def.sources;
+    if (!sources.every((s) => s.awaitData !== undefined)) return this.sleep(POLLING_DELAY_MS);
+    let woken!: () => void;
+    const wake = new Promise<void>((r) => (woken = r));
+    this.wake = () => {
+      this.wake = null;
+      woken();
+    };
+    try {
+      await Promise.race([
+        wake,
+        Promise.any(sources.map((s, i) => s.awaitData!(this.committedOffsets[i] ?? null, IDLE_WAIT_MS))).catch(
+          // A source that cannot wait now (e.g. the broker is restarting) leaves the engine polling.
+          () => this.sleep(POLLING_DELAY_MS),
+        ),
+      ]);
+    } finally {
+      this.wake = null;
     }
   }
 
@@ -243,20 +292,24 @@ export class StreamingQuery<TData = unknown> {
       this.watermarkMs = lastCommit.value.nextBatchWatermarkMs;
       return;
     }
-    if ((lastCommit?.batchId ?? -1) !== latest.batchId - 1) {
+    // The batch before it in the log must be committed; with async progress tracking the log has gaps, so that is
+    // the newest earlier entry, not necessarily batch N-1.
+    const previous = await cp.offsets.previous(latest.batchId);
+    if ((lastCommit?.batchId ?? -1) !== (previous?.batchId ?? -1) || (previous === undefined && latest.batchId > 0)) {
       throw new EddyError(
         'CORRUPT_DATA',
-        `the checkpoint ${cp.fs.uri(cp.root)} has offsets up to batch ${latest.batchId} but commits only up to ` +
-          `${lastCommit?.batchId ?? 'none'}; it was damaged — restore it or use a new checkpointLocation`,
+        `the checkpoint ${cp.fs.uri(cp.root)} has offsets up to batch ${latest.batchId} (the one before: ` +
+          `${previous?.batchId ?? 'none'}) but commits only up to ${lastCommit?.batchId ?? 'none'}; it was damaged — ` +
+          `restore it or use a new checkpointLocation`,
       );
     }
-    // The last batch was planned but not committed: run it again with exactly the same offsets and metadata.
-    const previous = latest.batchId > 0 ? await cp.offsets.get(latest.batchId - 1) : undefined;
-    this.committedOffsets = previous?.offsets ?? this.def.sources.map(() => null);
+    // The last batch was planned but not committed: run it again with exactly the same offsets and metadata (with
+    // async progress tracking, it spans every batch since the newest durable commit).
+    this.committedOffsets = previous?.value.offsets ?? this.def.sources.map(() => null);
     this.currentBatchId = latest.batchId;
     this.watermarkMs = latest.value.metadata.batchWatermarkMs;
     log.info(`resuming: re-running batch ${latest.batchId} of query ${cp.metadata.id}`);
-    await this.runBatch(latest.value, Date.now(), { latestOffset: 0, walCommit: 0 }, false);
+    await this.runBatch(latest.value, Date.now(), { latestOffset: 0, walCommit: 0 }, false, this.syncTracker);
   }
 
   /** Runs one trigger: plans the next batch and runs it if there is anything to do. Returns whether it ran. */
@@ -277,8 +330,14 @@ export class StreamingQuery<TData = unknown> {
       offsets: latest.map((o, i) => o ?? this.committedOffsets[i] ?? null),
     };
     const t1 = Date.now();
-    await this.checkpoint.offsets.add(this.currentBatchId, seq);
-    await this.runBatch(seq, triggerStart, { latestOffset: latestOffsetMs, walCommit: Date.now() - t1 }, noDataBatch);
+    await this.tracker.planned(this.currentBatchId, seq);
+    await this.runBatch(
+      seq,
+      triggerStart,
+      { latestOffset: latestOffsetMs, walCommit: Date.now() - t1 },
+      noDataBatch,
+      this.tracker,
+    );
     return true;
   }
 
@@ -289,6 +348,7 @@ export class StreamingQuery<TData = unknown> {
     triggerStart: number,
     durations: Record<string, number>,
     noDataBatch: boolean,
+    tracker: ProgressTracker,
   ): Promise<void> {
     const batchId = this.currentBatchId;
     const { sources, plan, sink } = this.def;
@@ -318,15 +378,7 @@ export class StreamingQuery<TData = unknown> {
       watermark = Math.max(watermark, result.eventTime.max - plan.watermarkDelayMs);
     }
     const t2 = Date.now();
-    await this.checkpoint.commits.add(batchId, { nextBatchWatermarkMs: watermark });
-    for (let i = 0; i < sources.length; i++) {
-      const end = seq.offsets[i];
-      if (end !== null && end !== undefined) await sources[i]!.commit(end);
-    }
-    if (batchId >= MIN_BATCHES_TO_RETAIN && batchId % 10 === 0) {
-      await this.checkpoint.offsets.purge(batchId - MIN_BATCHES_TO_RETAIN);
-      await this.checkpoint.commits.purge(batchId - MIN_BATCHES_TO_RETAIN);
-    }
+    await tracker.completed(batchId, seq, { nextBatchWatermarkMs: watermark });
     const commitMs = Date.now() - t2;
     const previousOffsets = this.committedOffsets;
     this.committedOffsets = seq.offsets;
@@ -384,6 +436,15 @@ export class StreamingQuery<TData = unknown> {
     this.emit((l) => l.onQueryProgress?.({ progress }));
   }
 
+  /** Tells the sources that everything up to a batch's end offsets is durably committed. */
+  private async commitSources(seq: OffsetSeq): Promise<void> {
+    const sources = this.def.sources;
+    for (let i = 0; i < sources.length; i++) {
+      const end = seq.offsets[i];
+      if (end !== null && end !== undefined) await sources[i]!.commit(end);
+    }
+  }
+
   private emit(fn: (l: QueryListener) => void): void {
     for (const l of this.def.listeners?.() ?? []) {
       try {
@@ -392,6 +453,33 @@ export class StreamingQuery<TData = unknown> {
         log.warn('a streaming query listener threw', e);
       }
     }
+  }
+}
+
+/** Spark's refusals for asyncProgressTrackingEnabled, with what to do instead. */
+function checkAsyncProgressTracking<TData>(def: QueryDefinition<TData>): void {
+  const interval = def.asyncProgressTracking!.checkpointIntervalMs;
+  if (!Number.isSafeInteger(interval) || interval < 0) {
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `asyncProgressTrackingCheckpointIntervalMs ${describeValue(interval)} must be a whole number of ` +
+        'milliseconds ≥ 0 (default 1000)',
+    );
+  }
+  const kind = def.trigger.kind;
+  if (kind === 'once' || kind === 'availableNow') {
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `asyncProgressTrackingEnabled cannot be used with the ${kind} trigger: such a query ends after its batches ` +
+        'and must leave them committed; use a processingTime trigger (or none), or turn asyncProgressTrackingEnabled off',
+    );
+  }
+  if (def.plan.statefulOperators.length > 0) {
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `asyncProgressTrackingEnabled is not supported by stateful queries (here: ${def.plan.statefulOperators.join(', ')}): ` +
+        'state is versioned per batch, and a batch re-run over a longer range would count rows twice; turn it off',
+    );
   }
 }
 

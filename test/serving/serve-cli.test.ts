@@ -123,5 +123,17 @@ describe('eddy serve', () => {
     ]);
     expect(f.code).toBe(2);
     expect(f.stderr).toContain("unknown message format \"xml\"; use 'json' or 'csv'");
+    const base = ['serve', '--model', join(dir, 'models', 'iris'), '--bootstrap-server', broker.bootstrapServers];
+    const io = ['--input', 'in', '--output', 'o3', '--checkpoint', join(dir, 'cp3')];
+    const both = await eddyCli([...base, ...io, '--sync-checkpoint', '--checkpoint-interval', '5 seconds']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--checkpoint-interval applies without --sync-checkpoint');
+    const group = await eddyCli([...base, ...io, '--group', 'g', '--checkpoint-interval', '5 seconds']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toContain('--checkpoint-interval applies to the checkpoint, not to --group');
+    // A run that ends commits every batch synchronously: an interval for the background checkpoint makes no sense.
+    const ends = await eddyCli([...base, ...io, '--available-now', '--checkpoint-interval', '100']);
+    expect(ends.code).not.toBe(0);
+    expect(ends.stderr).toContain('checkpointIntervalMs applies to asyncProgressTracking, which is off here');
   });
 });

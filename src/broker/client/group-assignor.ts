@@ -3,8 +3,10 @@ import { EddyError } from '../../common/errors.js';
 /**
  * The "consumer" embedded protocol of Kafka's group membership: what a member sends in JoinGroup (its
  * subscription) and what the leader hands out in SyncGroup (each member's assignment), version 0 of
- * ConsumerProtocolSubscription / ConsumerProtocolAssignment, which every Kafka client reads. And Kafka's
- * RangeAssignor, the Java consumer's long-time default.
+ * ConsumerProtocolSubscription / ConsumerProtocolAssignment, which every Kafka client reads. And the assignors a
+ * member offers in JoinGroup, by protocol name: Kafka's RangeAssignor ("range", the Java consumer's long-time
+ * default) and RoundRobinAssignor ("roundrobin", also offered by librdkafka and kafka-python), and the same round
+ * robin under kafkajs's name ("RoundRobinAssigner", the only one kafkajs offers by default).
  */
 
 /** ConsumerProtocolSubscription v0: int16 version, [string] topics, bytes userData (null). */
@@ -114,3 +116,43 @@ export function rangeAssign(
   }
   return out;
 }
+
+/**
+ * Kafka's RoundRobinAssignor: every subscribed topic-partition (topics sorted by name, partitions ascending) goes
+ * to the next member, in member-id order and round, that subscribes to its topic. When every member subscribes to
+ * the same topics, this is kafkajs's RoundRobinAssigner too (it deals partition i to sorted member i mod n).
+ */
+export function roundRobinAssign(
+  members: readonly { memberId: string; topics: readonly string[] }[],
+  partitionsOf: (topic: string) => number,
+): Map<string, Map<string, number[]>> {
+  const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const out = new Map(sorted.map((m) => [m.memberId, new Map<string, number[]>()]));
+  const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
+  let next = 0;
+  for (const topic of topics) {
+    for (let p = 0; p < partitionsOf(topic); p++) {
+      // Someone subscribes to every topic in the list, so this finds a member within one round.
+      while (!sorted[next % sorted.length]!.topics.includes(topic)) next++;
+      const a = out.get(sorted[next % sorted.length]!.memberId)!;
+      a.set(topic, [...(a.get(topic) ?? []), p]);
+      next++;
+    }
+  }
+  return out;
+}
+
+export type Assignor = (
+  members: readonly { memberId: string; topics: readonly string[] }[],
+  partitionsOf: (topic: string) => number,
+) => Map<string, Map<string, number[]>>;
+
+/** Assignors by the protocol name a member offers in JoinGroup (Kafka's partition.assignment.strategy names). */
+export const ASSIGNORS: ReadonlyMap<string, Assignor> = new Map([
+  ['range', rangeAssign],
+  ['roundrobin', roundRobinAssign],
+  ['RoundRobinAssigner', roundRobinAssign],
+]);
+
+/** What a GroupConsumer offers by default, in preference order: range first, as the Java consumer and librdkafka. */
+export const DEFAULT_ASSIGNMENT_STRATEGY: readonly string[] = ['range', 'roundrobin', 'RoundRobinAssigner'];

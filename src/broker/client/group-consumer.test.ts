@@ -10,6 +10,7 @@ import {
   encodeAssignment,
   encodeSubscription,
   rangeAssign,
+  roundRobinAssign,
 } from './group-assignor.js';
 import { GroupConsumer, type GroupBatch } from './group-consumer.js';
 import { KafkaClient } from './kafka-client.js';
@@ -82,6 +83,39 @@ describe('the consumer protocol and the range assignor', () => {
         ['x', [3, 4]],
         ['y', [0, 1]],
       ]),
+    );
+  });
+});
+
+describe('the round-robin assignor (Kafka roundrobin, kafkajs RoundRobinAssigner)', () => {
+  it('deals sorted topic-partitions to sorted members in turn, skipping members not subscribed', () => {
+    const plan = roundRobinAssign(
+      [
+        { memberId: 'm2', topics: ['x', 'y'] },
+        { memberId: 'm1', topics: ['x'] },
+      ],
+      (t) => (t === 'x' ? 3 : 2),
+    );
+    // x-0 m1, x-1 m2, x-2 m1, then y-0 and y-1 only m2 subscribes to.
+    expect(plan.get('m1')).toEqual(new Map([['x', [0, 2]]]));
+    expect(plan.get('m2')).toEqual(
+      new Map([
+        ['x', [1]],
+        ['y', [0, 1]],
+      ]),
+    );
+  });
+
+  it('refuses an unknown assignor name, naming the ones there are', async () => {
+    await expect(
+      GroupConsumer.connect({
+        bootstrapServers: 'localhost:1',
+        groupId: 'g',
+        topics: ['t'],
+        partitionAssignmentStrategy: ['range', 'sticky'],
+      }),
+    ).rejects.toThrow(
+      /partitionAssignmentStrategy \["range","sticky"\] must list one or more of range, roundrobin, RoundRobinAssigner/,
     );
   });
 });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { EddyError } from '../../common/errors.js';
+import { EddyError, describeValue } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { BrokerConnection } from './connection.js';
 import {
+  ASSIGNORS,
+  DEFAULT_ASSIGNMENT_STRATEGY,
   decodeAssignment,
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
-  rangeAssign,
 } from './group-assignor.js';
 import { KafkaClient, type FetchResult } from './kafka-client.js';
 import { KafkaResponseError } from './kafka-errors.js';
@@ -50,6 +51,12 @@ export interface GroupConsumerOptions {
   autoOffsetReset?: 'earliest' | 'latest';
   /** Fetch's max wait when no data is there (default 100 ms). */
   maxWaitMs?: number;
+  /**
+   * Kafka's partition.assignment.strategy: the assignors offered in JoinGroup, in preference order; the
+   * coordinator picks one every member offers. Default range, roundrobin, RoundRobinAssigner (kafkajs's name),
+   * so that Java, librdkafka, kafka-python and kafkajs members can share a group with this one.
+   */
+  partitionAssignmentStrategy?: readonly string[];
 }
 
 /** Records of one partition, handed to the handler; `nextOffset` is what to commit once they are processed. */
@@ -61,8 +68,8 @@ export interface GroupBatch {
 }
 
 /**
- * A member of a Kafka consumer group on Eddy's client: FindCoordinator, JoinGroup / SyncGroup (the leader runs
- * the range assignor), heartbeats on a timer (so a long batch does not look like a dead member), OffsetFetch for
+ * A member of a Kafka consumer group on Eddy's client: FindCoordinator, JoinGroup / SyncGroup (offering range,
+ * roundrobin and kafkajs's RoundRobinAssigner; as leader it runs the one the coordinator chose), heartbeats on a timer (so a long batch does not look like a dead member), OffsetFetch for
  * the starting positions, OffsetCommit when the caller says a batch is done, LeaveGroup on close. The coordinator
  * answering REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION makes the member finish the batch in
  * hand and join again. Offsets are committed only by commit(): at-least-once, as the caller's writes allow.
@@ -80,6 +87,8 @@ export class GroupConsumer {
   private waiters: (() => void)[] = [];
   /** Partitions held since the last rebalance, per topic. */
   assignment = new Map<string, number[]>();
+  /** The assignor the coordinator chose for the current generation. */
+  protocol: string | null = null;
 
   private constructor(
     private readonly client: KafkaClient,
@@ -98,7 +107,16 @@ export class GroupConsumer {
       rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
       autoOffsetReset: options.autoOffsetReset ?? 'latest',
       maxWaitMs: options.maxWaitMs ?? 100,
+      partitionAssignmentStrategy: [...(options.partitionAssignmentStrategy ?? DEFAULT_ASSIGNMENT_STRATEGY)],
     };
+    const unknown = o.partitionAssignmentStrategy.filter((n) => !ASSIGNORS.has(n));
+    if (o.partitionAssignmentStrategy.length === 0 || unknown.length > 0) {
+      throw new EddyError(
+        'INVALID_ARGUMENT',
+        `partitionAssignmentStrategy ${describeValue(options.partitionAssignmentStrategy)} must list one or more of ` +
+          `${[...ASSIGNORS.keys()].join(', ')}`,
+      );
+    }
     if (o.groupId === '') throw new EddyError('INVALID_ARGUMENT', 'a consumer group needs a non-empty groupId');
     const client = await KafkaClient.connect({ bootstrapServers: o.bootstrapServers, clientId: o.clientId });
     return new GroupConsumer(client, o);
@@ -264,7 +282,10 @@ export class GroupConsumer {
           memberId: this.memberId,
           groupInstanceId: null,
           protocolType: 'consumer',
-          protocols: [{ name: 'range', metadata: encodeSubscription(this.o.topics) }],
+          protocols: this.o.partitionAssignmentStrategy.map((name) => ({
+            name,
+            metadata: encodeSubscription(this.o.topics),
+          })),
         },
         this.o.rebalanceTimeoutMs,
       );
@@ -281,6 +302,7 @@ export class GroupConsumer {
       if (code !== 0) throw new KafkaResponseError(code, `JoinGroup ${this.o.groupId}`);
       this.memberId = joined['memberId'] as string;
       this.generationId = joined['generationId'] as number;
+      this.protocol = joined['protocolName'] as string;
       let assignments: { memberId: string; assignment: Buffer }[] = [];
       if (joined['leader'] === this.memberId) {
         const members = (joined['members'] as Message[]).map((m) => ({
@@ -290,7 +312,16 @@ export class GroupConsumer {
         const counts = new Map<string, number>();
         for (const t of new Set(members.flatMap((m) => m.topics)))
           counts.set(t, (await this.client.topic(t)).partitions.length);
-        const plan = rangeAssign(members, (t) => counts.get(t) ?? 0);
+        // The coordinator chose a protocol every member offered, so it is one of ours.
+        const assign = ASSIGNORS.get(this.protocol);
+        if (assign === undefined) {
+          throw new EddyError(
+            'PROTOCOL_ERROR',
+            `JoinGroup ${this.o.groupId}: the coordinator chose assignor ${describeValue(this.protocol)}, which ` +
+              `this member did not offer (${this.o.partitionAssignmentStrategy.join(', ')})`,
+          );
+        }
+        const plan = assign(members, (t) => counts.get(t) ?? 0);
         assignments = [...plan].map(([memberId, a]) => ({ memberId, assignment: encodeAssignment(a) }));
       }
       const synced = await this.coordinatorRequest(API.SyncGroup, {
@@ -311,7 +342,7 @@ export class GroupConsumer {
       this.needsJoin = false;
       this.startHeartbeat();
       log.debug(
-        `group ${this.o.groupId}: member ${this.memberId} generation ${this.generationId} holds ${JSON.stringify([...this.assignment])}`,
+        `group ${this.o.groupId}: member ${this.memberId} generation ${this.generationId} (${this.protocol}) holds ${JSON.stringify([...this.assignment])}`,
       );
       this.notify();
       return;

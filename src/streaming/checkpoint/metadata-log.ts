@@ -106,6 +106,16 @@ export class MetadataLog<T> {
     return undefined;
   }
 
+  /** The newest batch before `batchId` in the log (ids may have gaps: async progress tracking logs some batches only). */
+  async previous(batchId: number): Promise<{ batchId: number; value: T } | undefined> {
+    const ids = (await this.batchIds()).filter((id) => id < batchId);
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const value = await this.get(ids[i]!);
+      if (value !== undefined) return { batchId: ids[i]!, value };
+    }
+    return undefined;
+  }
+
   /** Removes batches below `minBatchIdToKeep` (Spark keeps the last minBatchesToRetain = 100). */
   async purge(minBatchIdToKeep: number): Promise<void> {
     for (const id of await this.batchIds()) {

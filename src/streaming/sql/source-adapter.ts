@@ -19,7 +19,10 @@ export class SourceAdapter implements StreamSource<DataFrame> {
     private readonly env: DataFrameEnv,
   ) {
     this.description = source.description;
+    // Present only when the plugin's source has it: the engine polls sources that cannot wait for data.
+    if (source.awaitData) this.awaitData = (start, maxWaitMs) => source.awaitData!(start, maxWaitMs);
   }
+  readonly awaitData?: (start: string | null, maxWaitMs: number) => Promise<void>;
   initialize(ctx: SourceContext): Promise<void> {
     return this.source.initialize?.(ctx) ?? Promise.resolve();
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EddyError, describeValue } from '../../common/errors.js';
 import type { DataFrame } from '../../dataframe/dataframe.js';
-import type { PluginOptions, SinkProvider } from '../../plugins/types.js';
+import { getOption, type PluginOptions, type SinkProvider } from '../../plugins/types.js';
 import type { Eddy } from '../../session.js';
 import type { StreamSink } from '../contracts.js';
 import type { StreamingQuery } from '../query.js';
@@ -114,6 +114,7 @@ export class DataStreamWriter {
       temporary = await mkdtemp(join(tmpdir(), 'eddy-temporary-'));
       location = temporary;
     }
+    const asyncProgressTracking = asyncProgressTrackingOption(options, provider?.shortName ?? null);
     const { fs, path: checkpointDir } = session.resolvePath(location);
     let sink: StreamSink<DataFrame>;
     try {
@@ -158,8 +159,49 @@ export class DataStreamWriter {
       outputMode,
       checkpointFs: fs,
       checkpointDir,
+      ...(asyncProgressTracking ? { asyncProgressTracking } : {}),
     });
   }
+}
+
+/** The sinks Spark allows with async progress tracking that Eddy has (Spark's noop aside): none relies on a batch id meaning the same range twice. */
+const ASYNC_PROGRESS_SINKS = ['kafka', 'console', 'memory'];
+
+/**
+ * Spark's asyncProgressTrackingEnabled / asyncProgressTrackingCheckpointIntervalMs (default 1000), with its
+ * sink check; `_asyncProgressTrackingOverrideSinkSupportCheck` lets a foreachBatch function that is itself
+ * at-least-once and ignores batch ids (serve()'s, which writes to Kafka) opt in.
+ */
+function asyncProgressTrackingOption(
+  options: PluginOptions,
+  sink: string | null,
+): { checkpointIntervalMs: number } | null {
+  const flag = (key: string) => {
+    const v = getOption(options, key);
+    if (v === undefined) return false;
+    if (v.toLowerCase() === 'true' || v.toLowerCase() === 'false') return v.toLowerCase() === 'true';
+    throw new EddyError('INVALID_ARGUMENT', `option ${key} ${describeValue(v)} must be true or false`);
+  };
+  if (!flag('asyncProgressTrackingEnabled')) return null;
+  const text = getOption(options, 'asyncProgressTrackingCheckpointIntervalMs') ?? '1000';
+  const checkpointIntervalMs = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(checkpointIntervalMs)) {
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `option asyncProgressTrackingCheckpointIntervalMs ${describeValue(text)} must be a whole number of ` +
+        'milliseconds ≥ 0 (default 1000)',
+    );
+  }
+  if (!flag('_asyncProgressTrackingOverrideSinkSupportCheck') && !ASYNC_PROGRESS_SINKS.includes(sink ?? '')) {
+    const what = sink === null ? 'foreachBatch' : `Sink ${sink}`;
+    throw new EddyError(
+      'INVALID_ARGUMENT',
+      `${what} does not support asyncProgressTrackingEnabled: after a restart a batch id may cover a different ` +
+        `range than before, which breaks output that is exactly-once by batch id; supported sinks: ` +
+        `${ASYNC_PROGRESS_SINKS.join(', ')}. Turn asyncProgressTrackingEnabled off for this query`,
+    );
+  }
+  return { checkpointIntervalMs };
 }
 
 function foreachBatchSink(fn: ForeachBatchFunction): StreamSink<DataFrame> {
