@@ -109,28 +109,4 @@ describe('FlatJsonScanner', () => {
       expect(got, text).toEqual([parsed['a'], parsed['é']]);
     }
   });
-
-  it('one scanner over messages whose fields come in changing orders, repeated, or mixed with others', () => {
-    const names = Array.from({ length: 12 }, (_, j) => `f${j}`);
-    const scanner = new FlatJsonScanner(
-      names.map((name) => ({ name, type: 'double' as const })),
-      ['prediction'],
-    );
-    const r = mulberry32(5);
-    for (let k = 0; k < 1_000; k++) {
-      const order = [...names];
-      if (k % 3 === 1) order.reverse();
-      if (k % 3 === 2) order.sort(() => r() - 0.5);
-      const parts = order.map((n) => `"${n}": ${Math.round(r() * 1e4) / 100}`);
-      if (k % 5 === 0) parts.splice(Math.floor(r() * parts.length), 0, `"f${k % 12}": ${k}`, '"other": 1');
-      const text = `{${parts.join(', ')}}`;
-      const got = new Array<unknown>(names.length);
-      expect(
-        scanner.scan(Buffer.from(text), (j, v) => (got[j] = v)),
-        text,
-      ).toBe(true);
-      const parsed = JSON.parse(text) as Record<string, unknown>;
-      expect(got, text).toEqual(names.map((n) => parsed[n]));
-    }
-  });
 });

@@ -32,8 +32,6 @@ export class FlatJsonScanner {
   private readonly seen: Uint8Array;
   /** The index of the closing brace of the last object scanned. */
   closeAt = -1;
-  /** The last required field found in the message being scanned. */
-  private lastField = -1;
 
   constructor(
     fields: readonly { name: string; type: 'double' | 'string' }[],
@@ -53,7 +51,6 @@ export class FlatJsonScanner {
     const n = b.length;
     const seen = this.seen;
     seen.fill(0);
-    this.lastField = -1;
     let i = 0;
     // Producers write the fields of every message in one order: the field after the last one matched is tried first.
     let hint = 0;
@@ -133,15 +130,9 @@ export class FlatJsonScanner {
     return true;
   }
 
-  /**
-   * The required field a key names (its index), -1 for another key, -2 for a forbidden one. Messages of one
-   * producer list their fields in one order, so the field after the last one found is tried first.
-   */
+  /** The required field a key names (its index), -1 for another key, -2 for a forbidden one. */
   private fieldOf(b: Uint8Array, ks: number, ke: number): number {
-    const names = this.names;
-    const guess = this.lastField + 1;
-    if (guess < names.length && sameBytes(b, ks, ke, names[guess]!)) return (this.lastField = guess);
-    for (let j = 0; j < names.length; j++) if (sameBytes(b, ks, ke, names[j]!)) return (this.lastField = j);
+    for (let j = 0; j < this.names.length; j++) if (sameBytes(b, ks, ke, this.names[j]!)) return j;
     for (const f of this.forbidden) if (sameBytes(b, ks, ke, f)) return -2;
     return -1;
   }
