@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DataFrame,
   EddyError,
+  type RecordBatch,
   parseSchema,
   StructType,
   getOption,
-  type DataFrame,
   type Eddy,
   type PluginOptions,
   type PluginSource,
@@ -17,11 +18,14 @@ const streams = new Map<string, MemoryStream>();
 /**
  * Spark's MemoryStream: rows added from code become a stream (for tests and demos). Offsets are row counts, so
  * a range always returns the same rows. `toDF()` reads it as `readStream.format('memory').option('id', ...)`.
+ * Each addData() is kept as the columns it was checked into, so a batch is slices of those, not rows again.
  */
 export class MemoryStream {
   readonly id = randomUUID();
   readonly schema: StructType;
-  private readonly rows: RowInput[] = [];
+  /** Each addData()'s rows as columns, with the offset of its first row. */
+  private readonly chunks: { start: number; batch: Promise<RecordBatch> }[] = [];
+  private end = 0;
 
   constructor(
     private readonly session: Eddy,
@@ -34,18 +38,40 @@ export class MemoryStream {
 
   /** Appends rows (arrays or objects, as createDataFrame takes them); returns the new end offset. */
   addData(rows: readonly RowInput[]): number {
-    // Validated now, so a bad row fails here and not inside a running query.
-    this.session.createDataFrame(rows, this.schema);
-    this.rows.push(...rows);
-    return this.rows.length;
+    // Checked (and made columns) now, so a bad row fails here and not inside a running query.
+    const df = this.session.createDataFrame(rows, this.schema);
+    if (rows.length > 0) {
+      const batch = df.collectBatch();
+      batch.catch(() => undefined); // a failure is met again by the batch that reads these rows
+      this.chunks.push({ start: this.end, batch });
+      this.end += rows.length;
+    }
+    return this.end;
   }
 
   get size(): number {
-    return this.rows.length;
+    return this.end;
   }
 
-  slice(start: number, end: number): RowInput[] {
-    return this.rows.slice(start, end);
+  /** Rows [start, end) as a DataFrame: one partition of slices of the added chunks. */
+  async range(start: number, end: number): Promise<DataFrame> {
+    const parts: RecordBatch[] = [];
+    // The first chunk holding `start`: chunks are in offset order.
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.chunks[mid]!.start <= start) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let c = lo; c < this.chunks.length && this.chunks[c]!.start < end; c++) {
+      const chunk = this.chunks[c]!;
+      const batch = await chunk.batch;
+      const from = Math.max(0, start - chunk.start);
+      const to = Math.min(batch.numRows, end - chunk.start);
+      if (to > from) parts.push(from === 0 && to === batch.numRows ? batch : batch.slice(from, to));
+    }
+    return DataFrame.fromBatches(this.schema, [parts], this.session);
   }
 
   toDF(): DataFrame {
@@ -55,7 +81,7 @@ export class MemoryStream {
 
 export const memorySourceProvider: SourceProvider = {
   shortName: 'memory',
-  createSource(options: PluginOptions, ctx): PluginSource {
+  createSource(options: PluginOptions): PluginSource {
     const id = getOption(options, 'id');
     const stream = id === undefined ? undefined : streams.get(id);
     if (!stream) {
@@ -87,10 +113,7 @@ export const memorySourceProvider: SourceProvider = {
         availableNowEnd = stream.size;
         return Promise.resolve();
       },
-      getBatch: (start, end) =>
-        Promise.resolve(
-          ctx.session.createDataFrame(end === null ? [] : stream.slice(parse(start), parse(end)), stream.schema),
-        ),
+      getBatch: (start, end) => stream.range(parse(start), end === null ? parse(start) : parse(end)),
       commit: () => Promise.resolve(),
       stop: () => Promise.resolve(),
     };
