@@ -3,18 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDataset } from '../../src/common/paths.js';
-import {
-  DecisionTreeClassifier,
-  Eddy,
-  Pipeline,
-  StringIndexer,
-  VectorAssembler,
-  startBroker,
-  type Broker,
-  type Row,
-} from '../../src/index.js';
+import { Eddy, startBroker, type Broker, type Row } from '../../src/index.js';
 import { eddyCli } from '../support/eddy-cli.js';
+import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
 
 /* `eddy serve` as a user runs it: the built CLI, a model saved in a local folder, a broker on port 0. */
 
@@ -22,7 +13,7 @@ let dir: string;
 let broker: Broker;
 let eddy: Eddy;
 let expected: Row[];
-const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
+const FEATURES = IRIS_FEATURES;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eddy-cli-serve-'));
@@ -32,14 +23,8 @@ beforeAll(async () => {
     config: { 'group.initial.rebalance.delay.ms': 0 },
   });
   eddy = await Eddy.start({ home: join(dir, 'home'), broker: false, dfs: false });
-  const iris = (await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'))).cache();
-  const model = await new Pipeline({
-    stages: [
-      new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
-      new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
-      new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label' }),
-    ],
-  }).fit(iris);
+  const iris = await irisData(eddy);
+  const model = await fitIrisPipeline(iris);
   await model.save(join(dir, 'models', 'iris'));
   expected = await model.transform(iris).collect();
   const kafka = new kafkajs.Kafka({ brokers: [broker.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING });

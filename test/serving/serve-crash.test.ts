@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDataset, packageRoot } from '../../src/common/paths.js';
-import {
-  DecisionTreeClassifier,
-  Eddy,
-  KafkaClient,
-  Pipeline,
-  StringIndexer,
-  VectorAssembler,
-  startBroker,
-  type Broker,
-} from '../../src/index.js';
+import { packageRoot } from '../../src/common/paths.js';
+import { Eddy, KafkaClient, startBroker, type Broker } from '../../src/index.js';
+import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
 
 /*
  * `eddy serve` on its checkpointed path, with async progress tracking (the default), SIGKILLed while messages keep
@@ -22,7 +14,7 @@ import {
  * (SIGTERM) logs the last batch, so a run after it answers nothing again.
  */
 
-const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
+const FEATURES = IRIS_FEATURES;
 const bin = join(packageRoot(), 'dist', 'src', 'cli', 'bin.js');
 let dir: string;
 let broker: Broker;
@@ -34,14 +26,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eddy-serve-crash-'));
   broker = await startBroker({ port: 0, dataDir: join(dir, 'broker') });
   const eddy = await Eddy.start({ home: join(dir, 'home'), broker: false, dfs: false });
-  const iris = await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'));
-  const model = await new Pipeline({
-    stages: [
-      new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
-      new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
-      new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label' }),
-    ],
-  }).fit(iris);
+  const iris = await irisData(eddy);
+  const model = await fitIrisPipeline(iris);
   await model.save(join(dir, 'models', 'iris'));
   rows = await iris.collect();
   await eddy.close();

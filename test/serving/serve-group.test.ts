@@ -3,17 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDataset } from '../../src/common/paths.js';
-import {
-  DecisionTreeClassifier,
-  Eddy,
-  Pipeline,
-  StringIndexer,
-  VectorAssembler,
-  serve,
-  type PipelineModel,
-  type Row,
-} from '../../src/index.js';
+import { Eddy, serve, type PipelineModel, type Row } from '../../src/index.js';
+import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
 
 /* serve({ group }): two instances in one consumer group share the input's partitions; nothing answered twice. */
 
@@ -22,19 +13,13 @@ let home: string;
 let eddy: Eddy;
 let model: PipelineModel;
 let expected: Row[];
-const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
+const FEATURES = IRIS_FEATURES;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'eddy-serve-group-'));
   eddy = await Eddy.start({ home });
-  const iris = (await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'))).cache();
-  model = await new Pipeline({
-    stages: [
-      new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
-      new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
-      new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label' }),
-    ],
-  }).fit(iris);
+  const iris = await irisData(eddy);
+  model = await fitIrisPipeline(iris);
   expected = await model.transform(iris).collect();
 });
 afterAll(async () => {

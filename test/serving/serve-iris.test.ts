@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDataset } from '../../src/common/paths.js';
 import {
   DecisionTreeClassifier,
   Eddy,
@@ -17,6 +16,7 @@ import {
   type Row,
   type ServingProgress,
 } from '../../src/index.js';
+import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
 
 /*
  * Issue 8 end to end: the iris pipeline saved on dfs://, served from one topic of the built-in broker to
@@ -30,20 +30,14 @@ let kafka: InstanceType<typeof Kafka>;
 let iris: DataFrame;
 let model: PipelineModel;
 let expected: Row[];
-const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
+const FEATURES = IRIS_FEATURES;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'eddy-serve-'));
   eddy = await Eddy.start({ home });
   kafka = new Kafka({ clientId: 'test', brokers: [eddy.broker.bootstrapServers], logLevel: logLevel.NOTHING });
-  iris = (await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'))).cache();
-  model = await new Pipeline({
-    stages: [
-      new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
-      new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
-      new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth: 3 }),
-    ],
-  }).fit(iris);
+  iris = await irisData(eddy);
+  model = await fitIrisPipeline(iris, 3);
   await model.write().overwrite().session(eddy).save('dfs:///models/iris');
   expected = await model.transform(iris).collect();
 });
@@ -178,14 +172,7 @@ describe('serve: the iris pipeline on the built-in broker', () => {
 
   it('with watch, swaps in a model saved anew at the same path between batches', async () => {
     await createTopics('watch-in', 'watch-out');
-    const fit = (maxDepth: number) =>
-      new Pipeline({
-        stages: [
-          new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
-          new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
-          new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth }),
-        ],
-      }).fit(iris);
+    const fit = (maxDepth: number) => fitIrisPipeline(iris, maxDepth);
     const [stump, deep] = [await fit(1), await fit(4)];
     const predictions = async (m: PipelineModel) => (await m.transform(iris).collect()).map((r) => r['prediction']);
     const [stumpWant, deepWant] = [await predictions(stump), await predictions(deep)];

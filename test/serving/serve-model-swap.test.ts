@@ -3,19 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledDataset } from '../../src/common/paths.js';
 import {
-  DecisionTreeClassifier,
   Eddy,
-  Pipeline,
-  StringIndexer,
-  VectorAssembler,
   serve,
   type DataFrame,
   type PipelineModel,
   type Row,
   type StreamingQueryProgress,
 } from '../../src/index.js';
+import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
 
 /*
  * Issue 8, "a model swap under load": messages keep arriving while a new model is saved at the watched path.
@@ -24,7 +20,7 @@ import {
  */
 
 const { Kafka, logLevel } = kafkajs;
-const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
+const FEATURES = IRIS_FEATURES;
 const PATH = 'dfs:///models/swapped';
 const CHUNK = 25;
 /** Generous bounds on produce loops that end on a condition, so a broken swap fails instead of hanging. */
@@ -40,7 +36,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'eddy-serve-swap-'));
   eddy = await Eddy.start({ home });
   kafka = new Kafka({ clientId: 'test', brokers: [eddy.broker.bootstrapServers], logLevel: logLevel.NOTHING });
-  iris = (await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'))).cache();
+  iris = await irisData(eddy);
   irisRows = await iris.collect();
 });
 afterAll(async () => {
@@ -48,14 +44,7 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-const fit = (maxDepth: number): Promise<PipelineModel> =>
-  new Pipeline({
-    stages: [
-      new VectorAssembler({ inputCols: FEATURES, outputCol: 'features' }),
-      new StringIndexer({ inputCol: '_c4', outputCol: 'label' }),
-      new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth }),
-    ],
-  }).fit(iris);
+const fit = (maxDepth: number): Promise<PipelineModel> => fitIrisPipeline(iris, maxDepth);
 
 interface Record {
   key: string;

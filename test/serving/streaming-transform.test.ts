@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStream } from '../../plugins/memory/index.js';
-import { bundledDataset } from '../../src/common/paths.js';
 import {
   Eddy,
   IndexToString,
@@ -16,18 +15,19 @@ import {
   type DataFrame,
   type Row,
 } from '../../src/index.js';
+import { IRIS_FEATURES, irisData } from '../support/iris-pipeline.js';
 
 /* model.transform(streamingDataFrame): the ML plan node runs per micro-batch like a projection. */
 
 let home: string;
 let eddy: Eddy;
 let iris: DataFrame;
-const FEATURES = ['_c0', '_c1', '_c2', '_c3'];
+const FEATURES = IRIS_FEATURES;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'eddy-serve-stream-'));
   eddy = await Eddy.start({ home, broker: false });
-  iris = (await eddy.read.option('inferSchema', true).csv(bundledDataset('iris'))).cache();
+  iris = await irisData(eddy);
 });
 afterAll(async () => {
   await eddy.close();
