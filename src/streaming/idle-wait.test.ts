@@ -69,20 +69,24 @@ const identity: StreamPlan<Rows> = {
   execute: async (inputs) => ({ output: inputs.flat() }),
 };
 
+/** A query as fast as possible (the default trigger) from one source into a list. */
+const start = (source: WaitingSource, sink: ListSink) =>
+  new StreamingQueryManager().startQuery<Rows>({
+    sources: [source],
+    plan: identity,
+    sink,
+    trigger: parseTrigger(undefined),
+    outputMode: 'append',
+    checkpointFs: new LocalFileSystem(),
+    checkpointDir: join(dir, 'cp'),
+  });
+
 describe('an idle query waiting on its sources', () => {
   it('is woken by new data, waits from the committed offsets, and stops while waiting', async () => {
     const source = new WaitingSource();
     const sink = new ListSink();
     const waited = source.nextWait();
-    const q = await new StreamingQueryManager().startQuery<Rows>({
-      sources: [source],
-      plan: identity,
-      sink,
-      trigger: parseTrigger(undefined),
-      outputMode: 'append',
-      checkpointFs: new LocalFileSystem(),
-      checkpointDir: join(dir, 'cp'),
-    });
+    const q = await start(source, sink);
     await waited;
     expect(source.waits).toEqual([null]);
     // New data ends the wait: the next batch runs without anyone asking.
@@ -103,15 +107,7 @@ describe('an idle query waiting on its sources', () => {
     const source = new WaitingSource();
     source.failWaits = true;
     const sink = new ListSink();
-    const q = await new StreamingQueryManager().startQuery<Rows>({
-      sources: [source],
-      plan: identity,
-      sink,
-      trigger: parseTrigger(undefined),
-      outputMode: 'append',
-      checkpointFs: new LocalFileSystem(),
-      checkpointDir: join(dir, 'cp'),
-    });
+    const q = await start(source, sink);
     await source.nextWait();
     source.add(2);
     await q.processAllAvailable();
