@@ -1,5 +1,9 @@
-import { StateLog } from '../state/state-log.js';
+import type { StateLines } from '../state/state-log.js';
 import { decodeValue, stateJson } from './state-values.js';
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 /**
  * The groups of a streaming aggregation that share one value of the event-time key — one window, say — or every
@@ -15,6 +19,8 @@ export class Segment {
   /** Per aggregate, each slot's buffer. */
   readonly buffers: unknown[][];
   size = 0;
+  /** eventJson as UTF-8, copied into every state line of the segment. */
+  readonly eventBytes: Buffer;
 
   constructor(
     /** The event-time key's value of every group here (null without an event-time key). */
@@ -26,6 +32,7 @@ export class Segment {
     numMembers: number,
     numAggs: number,
   ) {
+    this.eventBytes = Buffer.from(eventJson, 'utf8');
     this.members = Array.from({ length: numMembers }, () => []);
     this.buffers = Array.from({ length: numAggs }, () => []);
   }
@@ -94,31 +101,40 @@ export class GroupSegments {
     this.size -= seg.size;
   }
 
-  /** The state key of a slot: `stateJson(keys)`, with the segment's event JSON reused. */
-  keyJson(seg: Segment, slot: number): string {
-    let out = '[';
+  /** Writes the state key of a slot, `stateJson(keys)`, reusing the segment's event JSON. */
+  writeKey(out: StateLines, seg: Segment, slot: number): void {
+    out.byte(OPEN_BRACKET);
     let m = 0;
     for (let j = 0; j < this.numKeys; j++) {
-      if (j > 0) out += ',';
-      out += j === this.eventKey ? seg.eventJson : stateJson(seg.members[m++]![slot]);
+      if (j > 0) out.byte(COMMA);
+      if (j === this.eventKey) out.raw(seg.eventBytes);
+      else out.text(stateJson(seg.members[m++]![slot]));
     }
-    return `${out}]`;
+    out.byte(CLOSE_BRACKET);
   }
 
-  /** The state value of a slot: the JSON of its buffers. */
-  valueJson(seg: Segment, slot: number): string {
-    let out = '[';
-    for (let k = 0; k < this.numAggs; k++) out += (k === 0 ? '' : ',') + stateJson(seg.buffers[k]![slot]);
-    return `${out}]`;
+  /** Writes the state value of a slot: the JSON of its buffers (counts without making a string). */
+  writeValue(out: StateLines, seg: Segment, slot: number): void {
+    out.byte(OPEN_BRACKET);
+    for (let k = 0; k < this.numAggs; k++) {
+      if (k > 0) out.byte(COMMA);
+      const v = seg.buffers[k]![slot];
+      if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) out.integer(v);
+      else out.text(stateJson(v));
+    }
+    out.byte(CLOSE_BRACKET);
   }
 
-  /** Lines of a snapshot: every group. */
-  snapshotLines(): string[] {
-    const lines: string[] = [];
+  /** Writes a snapshot's lines: every group. */
+  writeSnapshot(out: StateLines): void {
     for (const seg of this.segments.values()) {
-      for (let s = 0; s < seg.size; s++) lines.push(StateLog.putJson(this.keyJson(seg, s), this.valueJson(seg, s)));
+      for (let s = 0; s < seg.size; s++) {
+        out.newline();
+        this.writeKey(out, seg, s);
+        out.tab();
+        this.writeValue(out, seg, s);
+      }
     }
-    return lines;
   }
 
   /**

@@ -4,7 +4,7 @@ import { GroupIndex } from '../../dataframe/group-index.js';
 import type { AggregatePlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
-import { StateLog } from '../state/state-log.js';
+import { StateLines, StateLog } from '../state/state-log.js';
 import { aggregateBuffer, type AggregateBuffer } from './aggregate-state.js';
 import { GroupSegments, type Segment } from './group-segments.js';
 import { stateJson } from './state-values.js';
@@ -13,6 +13,9 @@ import { stateJson } from './state-values.js';
 const MIN_VERSIONS_TO_RETAIN = 100;
 /** A snapshot of every group is written every this many versions (Spark's minDeltasForSnapshot). */
 const SNAPSHOT_INTERVAL = 10;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 export interface StatefulAggregateOptions {
   outputMode: string;
@@ -126,7 +129,16 @@ export class StatefulAggregate {
       if (text === undefined) cache[c] = text = stateJson(keyValues[j]![g]);
       return text;
     };
-    const lines: string[] = [];
+    // The UTF-8 of each distinct key value's JSON, copied into the state line of every group that has it.
+    const keyBytes = plan.keys.map((_, j) => new Array<Buffer | undefined>(index.distinctValues(j)));
+    const bytes = (j: number, g: number): Buffer => {
+      const c = index.code(j, g);
+      const cache = keyBytes[j]!;
+      let b = cache[c];
+      if (b === undefined) cache[c] = b = Buffer.from(json(j, g), 'utf8');
+      return b;
+    };
+    const delta = new StateLines();
     const changedSegs: Segment[] = [];
     const changedSlots: number[] = [];
     const members = new Array<unknown>(memberCols.length);
@@ -176,9 +188,13 @@ export class StatefulAggregate {
       changedSegs.push(seg);
       changedSlots.push(slot);
       // The state key is stateJson(keys), assembled from the per-value JSON.
-      let key = '[';
-      for (let j = 0; j < numKeys; j++) key += (j === 0 ? '' : ',') + json(j, g);
-      lines.push(StateLog.putJson(`${key}]`, state.valueJson(seg, slot)));
+      delta.newline().byte(OPEN_BRACKET);
+      for (let j = 0; j < numKeys; j++) {
+        if (j > 0) delta.byte(COMMA);
+        delta.raw(bytes(j, g));
+      }
+      delta.byte(CLOSE_BRACKET).tab();
+      state.writeValue(delta, seg, slot);
     }
 
     // 3. Evict what the watermark closed (never a group this batch merged: those are after the watermark), commit,
@@ -188,15 +204,23 @@ export class StatefulAggregate {
     if (evicts) {
       for (const seg of state.segments.values()) {
         if (seg.closesAt === null || seg.closesAt > wm) continue;
-        for (let s = 0; s < seg.size; s++) lines.push(StateLog.removalJson(state.keyJson(seg, s)));
+        for (let s = 0; s < seg.size; s++) {
+          delta.newline();
+          state.writeKey(delta, seg, s);
+          delta.tab();
+        }
         closed.push(seg);
         removed += seg.size;
       }
       for (const seg of closed) state.drop(seg);
     }
     const version = ctx.batchId + 1;
-    await log.write(version, 'delta', lines);
-    if (version % SNAPSHOT_INTERVAL === 0) await log.write(version, 'snapshot', state.snapshotLines());
+    await log.write(version, 'delta', delta);
+    if (version % SNAPSHOT_INTERVAL === 0) {
+      const snapshot = new StateLines();
+      state.writeSnapshot(snapshot);
+      await log.write(version, 'snapshot', snapshot);
+    }
     this.state = state;
     this.log = log;
     this.version = version;

@@ -28,6 +28,8 @@ const WINDOW_MS = 10_000;
 const DELAY_MS = 5_000;
 const T0 = Date.UTC(2024, 0, 1);
 type Input = [string, Date][];
+// One word is not ASCII: state keys are written as UTF-8 bytes.
+const WORDS = ['w0', 'wö1', 'w2', 'w3'];
 
 /** Batches of (word, time) rows: time moves on about 4 s a batch, some rows come late or far out of order. */
 function batches(n: number): Input[] {
@@ -38,7 +40,7 @@ function batches(n: number): Input[] {
     for (let i = 0; i < 12; i++) {
       const late = random() < 0.15 ? 20_000 * random() : 0;
       const ms = T0 + b * 4_000 + Math.floor(random() * 6_000) - Math.floor(late);
-      rows.push([`w${Math.floor(random() * 4)}`, new Date(ms)]);
+      rows.push([WORDS[Math.floor(random() * 4)]!, new Date(ms)]);
     }
     out.push(rows);
   }

@@ -31,19 +31,6 @@ export class StateLog {
     return `${checkedKey(key)}\t${valueJson}`;
   }
 
-  /**
-   * put() for a key that is JSON text, which by JSON's grammar holds no raw tab or newline: not checked again,
-   * for operators writing a line per changed group.
-   */
-  static putJson(jsonKey: string, valueJson: string): string {
-    return `${jsonKey}\t${valueJson}`;
-  }
-
-  /** removal() of a key that is JSON text. */
-  static removalJson(jsonKey: string): string {
-    return `${jsonKey}\t`;
-  }
-
   /** The line of a removed key. */
   static removal(key: string): string {
     return `${checkedKey(key)}\t`;
@@ -86,14 +73,22 @@ export class StateLog {
     return map;
   }
 
-  /** Writes `<version>.delta` or `.snapshot` from lines made by put() and removal(), durably, replacing any. */
-  async write(version: number, kind: 'delta' | 'snapshot', lines: readonly string[]): Promise<void> {
+  /**
+   * Writes `<version>.delta` or `.snapshot` durably, replacing any: from lines made by put() and removal(), or
+   * from a StateLines an operator filled.
+   */
+  async write(version: number, kind: 'delta' | 'snapshot', lines: readonly string[] | StateLines): Promise<void> {
     if (!this.dirMade) {
       await this.fs.mkdirs(this.dir);
       this.dirMade = true;
     }
-    const text = lines.length === 0 ? StateLog.FORMAT : `${StateLog.FORMAT}\n${lines.join('\n')}`;
-    await this.fs.writeFile(`${this.dir}/${version}.${kind}`, text, { overwrite: true });
+    const body =
+      lines instanceof StateLines
+        ? lines.bytes()
+        : lines.length === 0
+          ? StateLog.FORMAT
+          : `${StateLog.FORMAT}\n${lines.join('\n')}`;
+    await this.fs.writeFile(`${this.dir}/${version}.${kind}`, body, { overwrite: true });
   }
 
   /** Removes files no longer needed to rebuild versions ≥ minVersionToKeep. */
@@ -108,6 +103,86 @@ export class StateLog {
       const m = /^(\d+)\.(delta|snapshot)$/.exec(n);
       if (m && Number(m[1]) < base) await this.fs.delete(`${this.dir}/${n}`);
     }
+  }
+}
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+/**
+ * The lines of a state file built as bytes, for operators that write a line per changed group: the JSON of key
+ * values an operator has encoded once (`Buffer.from(json)`) is copied in, so no string is made per line. Keys
+ * must be JSON text (no raw tab or newline, by JSON's grammar): they are not checked again.
+ */
+export class StateLines {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private n = 0;
+
+  constructor() {
+    this.text(StateLog.FORMAT);
+  }
+
+  /** The file's bytes so far (a view, valid until the next write). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.n);
+  }
+
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
+    this.buf.copy(next, 0, 0, this.n);
+    this.buf = next;
+  }
+
+  /** Starts a new line. */
+  newline(): this {
+    this.byte(NEWLINE);
+    return this;
+  }
+
+  /** Ends a line's key: a value follows (or nothing, for a removal). */
+  tab(): this {
+    this.byte(TAB);
+    return this;
+  }
+
+  byte(b: number): this {
+    this.room(1);
+    this.buf[this.n++] = b;
+    return this;
+  }
+
+  /** UTF-8 bytes already encoded (a key value's JSON, say). */
+  raw(bytes: Uint8Array): this {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.n);
+    this.n += bytes.length;
+    return this;
+  }
+
+  /** A string, as UTF-8. */
+  text(s: string): this {
+    this.room(s.length * 3);
+    this.n += this.buf.write(s, this.n, 'utf8');
+    return this;
+  }
+
+  /** A whole number ≥ 0 (a safe integer) as JSON, without making a string for it. */
+  integer(v: number): this {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new EddyError('INTERNAL', `StateLines.integer(${v}): only safe whole numbers ≥ 0 are written this way`);
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.room(digits);
+    let end = this.n + digits;
+    this.n = end;
+    let x = v;
+    do {
+      this.buf[--end] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
+    return this;
   }
 }
 
