@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { Eddy, KafkaClient, col, explode, split, window } from '../dist/src/index.js';
 import { MemoryStream } from '../dist/plugins/memory/index.js';
+import { seededRandom } from '../dist/src/common/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LINES = Number(process.env.STREAMING_BENCH_LINES ?? 1_000_000);
@@ -33,14 +34,8 @@ const TOPIC = 'bench-lines';
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0);
 const runs = (key) => !ONLY || ONLY.includes(key);
 
-// A deterministic text: xorshift words from a fixed vocabulary.
-let seed = 0x9e3779b9;
-const rnd = () => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 2 ** 32;
-};
+// A deterministic text: words drawn from a fixed vocabulary by the project's seeded generator.
+const rnd = seededRandom(0x9e3779b9);
 const lines = Array.from({ length: LINES }, () =>
   Array.from({ length: WORDS_PER_LINE }, () => `w${Math.floor(rnd() * VOCABULARY)}`).join(' '),
 );

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/common/paths.js';
-import { Eddy, KafkaClient, startBroker, type Broker } from '../../src/index.js';
-import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
+import { KafkaClient, startBroker, type Broker } from '../../src/index.js';
+import { IRIS_FEATURES, saveIrisModel } from '../support/iris-pipeline.js';
 
 /*
  * `eddy serve` on its checkpointed path, with async progress tracking (the default), SIGKILLed while messages keep
@@ -25,12 +25,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eddy-serve-crash-'));
   broker = await startBroker({ port: 0, dataDir: join(dir, 'broker') });
-  const eddy = await Eddy.start({ home: join(dir, 'home'), broker: false, dfs: false });
-  const iris = await irisData(eddy);
-  const model = await fitIrisPipeline(iris);
-  await model.save(join(dir, 'models', 'iris'));
-  rows = await iris.collect();
-  await eddy.close();
+  rows = await saveIrisModel(dir);
   const admin = new kafkajs.Kafka({ brokers: [broker.bootstrapServers], logLevel: kafkajs.logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: 'in', numPartitions: 2 }, { topic: 'out' }] });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/common/paths.js';
-import { Eddy, startBroker, type Broker } from '../../src/index.js';
-import { IRIS_FEATURES, fitIrisPipeline, irisData } from '../support/iris-pipeline.js';
+import { startBroker, type Broker } from '../../src/index.js';
+import { IRIS_FEATURES, saveIrisModel } from '../support/iris-pipeline.js';
 
 /*
  * Two `eddy serve --group` instances share a topic's partitions; one is killed with SIGKILL, and the other takes
@@ -29,12 +29,7 @@ beforeAll(async () => {
     dataDir: join(dir, 'broker'),
     config: { 'group.initial.rebalance.delay.ms': 0 },
   });
-  const eddy = await Eddy.start({ home: join(dir, 'home'), broker: false, dfs: false });
-  const iris = await irisData(eddy);
-  const model = await fitIrisPipeline(iris);
-  await model.save(join(dir, 'models', 'iris'));
-  rows = await iris.collect();
-  await eddy.close();
+  rows = await saveIrisModel(dir);
   kafka = new Kafka({ clientId: 'failover-test', brokers: [broker.bootstrapServers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -1,12 +1,14 @@
+import { join } from 'node:path';
 import { bundledDataset } from '../../src/common/paths.js';
 import {
   DecisionTreeClassifier,
+  Eddy,
   Pipeline,
   StringIndexer,
   VectorAssembler,
   type DataFrame,
-  type Eddy,
   type PipelineModel,
+  type Row,
 } from '../../src/index.js';
 
 /* The model the serving tests serve: the bundled iris data through VectorAssembler → StringIndexer → a tree. */
@@ -27,4 +29,19 @@ export function fitIrisPipeline(iris: DataFrame, maxDepth = 5): Promise<Pipeline
       new DecisionTreeClassifier({ featuresCol: 'features', labelCol: 'label', maxDepth }),
     ],
   }).fit(iris);
+}
+
+/**
+ * For tests that run `eddy serve` on a model folder: fits the iris pipeline with a throw-away session (home
+ * `<dir>/home`), saves it at `<dir>/models/iris`, and returns the iris rows.
+ */
+export async function saveIrisModel(dir: string): Promise<Row[]> {
+  const eddy = await Eddy.start({ home: join(dir, 'home'), broker: false, dfs: false });
+  try {
+    const iris = await irisData(eddy);
+    await (await fitIrisPipeline(iris)).save(join(dir, 'models', 'iris'));
+    return await iris.collect();
+  } finally {
+    await eddy.close();
+  }
 }
