@@ -5,7 +5,7 @@ import type { AggregatePlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
 import { StateLines, StateLog } from '../state/state-log.js';
-import { aggregateBuffer, type AggregateBuffer } from './aggregate-state.js';
+import { aggregateBuffer, type AggregateBuffer, type PartialBuffers } from './aggregate-state.js';
 import { GroupSegments, type Segment } from './group-segments.js';
 import { stateJson } from './state-values.js';
 
@@ -85,29 +85,7 @@ export class StatefulAggregate {
     const wm = ctx.watermarkMs;
 
     // 1. The batch on its own: group ids per row, partial buffers per group.
-    const index = new GroupIndex(plan.keys.length);
-    const partials = buffers.map((b) => b.partial());
-    let rowsPerGroup = new Float64Array(evicts ? 1024 : 0);
-    for (const part of await plan.child.partitions()) {
-      for await (const b of part()) {
-        if (b.numRows === 0) continue;
-        const keyCols = plan.keys.map((k) => k.eval(b));
-        const gids = index.assign(keyCols, b.numRows);
-        const numGroups = index.size;
-        for (let k = 0; k < buffers.length; k++) {
-          const input = plan.aggs[k]!.input;
-          partials[k]!.add(gids, input ? input.eval(b) : null, b.numRows, numGroups);
-        }
-        if (evicts) {
-          if (rowsPerGroup.length < numGroups) {
-            const next = new Float64Array(Math.max(numGroups, rowsPerGroup.length * 2));
-            next.set(rowsPerGroup);
-            rowsPerGroup = next;
-          }
-          for (let i = 0; i < b.numRows; i++) rowsPerGroup[gids[i]!]!++;
-        }
-      }
-    }
+    const { index, partials, rowsPerGroup } = await this.aggregateBatch(evicts);
 
     // 2. Merge each group of the batch into state once. Work on one key value (its JSON, its segment, its member
     //    key) is done once per distinct value of the batch (GroupIndex codes), not once per group.
@@ -191,7 +169,7 @@ export class StatefulAggregate {
       delta.newline().byte(OPEN_BRACKET);
       for (let j = 0; j < numKeys; j++) {
         if (j > 0) delta.byte(COMMA);
-        delta.raw(bytes(j, g));
+        delta.raw(j === ek ? seg.eventBytes : bytes(j, g));
       }
       delta.byte(CLOSE_BRACKET).tab();
       state.writeValue(delta, seg, slot);
@@ -228,39 +206,10 @@ export class StatefulAggregate {
       await log.purge(version - MIN_VERSIONS_TO_RETAIN);
     }
 
-    let outSegs: Segment[];
-    let outSlots: number[];
-    if (mode === 'update') {
-      outSegs = changedSegs;
-      outSlots = changedSlots;
-    } else {
-      outSegs = [];
-      outSlots = [];
-      for (const seg of mode === 'append' ? closed : state.segments.values()) {
-        for (let s = 0; s < seg.size; s++) {
-          outSegs.push(seg);
-          outSlots.push(s);
-        }
-      }
-    }
-    const n = outSegs.length;
-    const keyColumns = plan.keys.map((k, j) => {
-      const values = new Array<unknown>(n);
-      const m = memberCols.indexOf(j);
-      for (let i = 0; i < n; i++) values[i] = m < 0 ? outSegs[i]!.eventValue : outSegs[i]!.members[m]![outSlots[i]!];
-      return ColumnVector.fromValues(k.type, values);
-    });
-    const aggColumns = plan.aggs.map((a, k) => {
-      const values = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) values[i] = buffers[k]!.result(outSegs[i]!.buffers[k]![outSlots[i]!]);
-      return ColumnVector.fromValues(a.type, values);
-    });
-    const inter = new RecordBatch(plan.intermediate, [...keyColumns, ...aggColumns], n);
-    const batch = new RecordBatch(
-      plan.schema,
-      plan.results.map((r) => r.eval(inter)),
-      n,
-    );
+    const batch =
+      mode === 'update'
+        ? this.emit(changedSegs, changedSlots)
+        : this.emit(...slotsOf(mode === 'append' ? closed : state.segments.values()));
     return {
       batch,
       progress: {
@@ -274,4 +223,73 @@ export class StatefulAggregate {
       },
     };
   }
+
+  /** Group ids of the batch's rows, each group's partial buffers, and (when rows may be late) rows per group. */
+  private async aggregateBatch(
+    countRows: boolean,
+  ): Promise<{ index: GroupIndex; partials: PartialBuffers[]; rowsPerGroup: Float64Array }> {
+    const { plan, buffers } = this;
+    const index = new GroupIndex(plan.keys.length);
+    const partials = buffers.map((b) => b.partial());
+    let rowsPerGroup = new Float64Array(countRows ? 1024 : 0);
+    for (const part of await plan.child.partitions()) {
+      for await (const b of part()) {
+        if (b.numRows === 0) continue;
+        const keyCols = plan.keys.map((k) => k.eval(b));
+        const gids = index.assign(keyCols, b.numRows);
+        const numGroups = index.size;
+        for (let k = 0; k < buffers.length; k++) {
+          const input = plan.aggs[k]!.input;
+          partials[k]!.add(gids, input ? input.eval(b) : null, b.numRows, numGroups);
+        }
+        if (countRows) {
+          if (rowsPerGroup.length < numGroups) {
+            const next = new Float64Array(Math.max(numGroups, rowsPerGroup.length * 2));
+            next.set(rowsPerGroup);
+            rowsPerGroup = next;
+          }
+          for (let i = 0; i < b.numRows; i++) rowsPerGroup[gids[i]!]!++;
+        }
+      }
+    }
+    return { index, partials, rowsPerGroup };
+  }
+
+  /** The output rows of the given groups (segment and slot pairs): key values, then the aggregates' results. */
+  private emit(segs: readonly Segment[], slots: readonly number[]): RecordBatch {
+    const { plan, buffers } = this;
+    const ek = this.options.eventTimeKey;
+    const n = segs.length;
+    const keyColumns = plan.keys.map((k, j) => {
+      const values = new Array<unknown>(n);
+      // Member columns are the keys other than the event-time one, in key order.
+      const m = ek === null || j < ek ? j : j - 1;
+      for (let i = 0; i < n; i++) values[i] = j === ek ? segs[i]!.eventValue : segs[i]!.members[m]![slots[i]!];
+      return ColumnVector.fromValues(k.type, values);
+    });
+    const aggColumns = plan.aggs.map((a, k) => {
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) values[i] = buffers[k]!.result(segs[i]!.buffers[k]![slots[i]!]);
+      return ColumnVector.fromValues(a.type, values);
+    });
+    const inter = new RecordBatch(plan.intermediate, [...keyColumns, ...aggColumns], n);
+    return new RecordBatch(
+      plan.schema,
+      plan.results.map((r) => r.eval(inter)),
+      n,
+    );
+  }
+}
+
+/** Every group of the segments, as segment and slot pairs. */
+function slotsOf(segments: Iterable<Segment>): [Segment[], number[]] {
+  const segs: Segment[] = [];
+  const slots: number[] = [];
+  for (const seg of segments) {
+    for (let s = 0; s < seg.size; s++) {
+      segs.push(seg);
+      slots.push(s);
+    }
+  }
+  return [segs, slots];
 }
