@@ -4,7 +4,7 @@ import { bind, positional, renamed, unresolved } from './analyzer.js';
 import { coerce, widerType, type AnalysisContext, type Bound } from './bound.js';
 import { outputName, type Expr } from './column.js';
 import { AggregatePlan, SortPlan, type SortKey } from './plan-wide.js';
-import { ProjectPlan, UnionPlan, type Generator, type Plan } from './plan.js';
+import { FilterPlan, ProjectPlan, UnionPlan, type Generator, type Plan } from './plan.js';
 import { WINDOW_TYPE, slidingWindows, windowSpec } from './windows.js';
 import { StructType, simpleString } from './types.js';
 
@@ -99,6 +99,12 @@ function slidingWindow(
   return { time: args[0]!, name: alias ?? 'window', spec };
 }
 
+/** If e is window(t, ...), its time expression t (a grouping key's sliding window is expanded before this). */
+function windowTime(e: Expr): Expr | null {
+  const { inner } = stripAlias(e);
+  return inner.k === 'fn' && inner.name === 'window' && inner.args.length > 0 ? inner.args[0]! : null;
+}
+
 /**
  * groupBy(keys).agg(items): each aggregate call inside the items becomes an accumulator; what is left of the
  * item is evaluated over [keys..., aggregates...], so sum(a) / count(a) and round(avg(x), 2) work.
@@ -134,6 +140,14 @@ export function planAggregate(
     keys = keys.map((k, i) =>
       i === si ? { k: 'alias', child: { k: 'col', name: '__window', index: passthrough.length }, name: s.name } : k,
     );
+  }
+  // Spark's TimeWindowing drops rows whose time is null before grouping on a tumbling window (the sliding expansion
+  // above yields no window for them either).
+  for (const k of keys) {
+    const time = windowTime(k);
+    if (time !== null) {
+      input = new FilterPlan(input, bind({ k: 'fn', name: 'isnotnull', args: [time] }, input.schema, ctx));
+    }
   }
   const keyBounds = keys.map((k) => bindNamed(k, input.schema, ctx));
   const aggs: AggregateFn[] = [];
