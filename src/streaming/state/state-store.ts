@@ -8,8 +8,9 @@ import { StateLog } from './state-log.js';
  *
  * Between batches of one running query the committed map stays in memory (Spark's provider keeps its loaded
  * versions too): `load(..., { reuse })` continues from the store that committed the version asked for instead of
- * reading files again. Changes made during a batch live in an overlay and reach the shared map only once their
- * delta is durable, so a batch that fails before its commit leaves the committed version untouched.
+ * reading files again. A batch changes that map in place (one lookup per operation) and records which keys it
+ * changed for its delta. The map is handed over: a store whose map a later batch has taken is never reused again,
+ * so if that batch fails before its commit, the next load reads the committed version from files.
  */
 
 export type StateValue = unknown;
@@ -35,9 +36,11 @@ export interface StateStoreOptions<V = StateValue> {
 const identity: StateCodec<StateValue> = { toJson: (v) => JSON.stringify(v), fromJson: (j) => j };
 
 export class StateStore<V = StateValue> {
+  /** The keys this batch changed, with their new value or REMOVED: the delta commit() writes. */
   private readonly changes = new Map<string, V | typeof REMOVED>();
-  private sizeNow: number;
   private committed = false;
+  /** A later batch's store took this store's map (and may have changed it): never reuse this one again. */
+  private handedOver = false;
   private numCommitted = 0;
   /** True when this store continues the `reuse` store given to load() (its map, not files, was the start). */
   continued = false;
@@ -46,13 +49,11 @@ export class StateStore<V = StateValue> {
     private readonly log: StateLog,
     /** The version this store was loaded at; commit() writes version + 1. */
     readonly version: number,
-    /** The committed map at `version`, shared with the next batch's store once this one commits. */
+    /** The state: the committed version at load, changed in place by this batch. */
     private readonly map: Map<string, V>,
     private readonly snapshotInterval: number,
     private readonly codec: StateCodec<V>,
-  ) {
-    this.sizeNow = map.size;
-  }
+  ) {}
 
   get dir(): string {
     return this.log.dir;
@@ -67,7 +68,15 @@ export class StateStore<V = StateValue> {
     const snapshotInterval = options.snapshotInterval ?? 10;
     const codec = options.codec ?? (identity as StateCodec<V>);
     const prev = options.reuse;
-    if (prev && prev.committed && prev.dir === dir && prev.log.fs === fs && prev.version + 1 === version) {
+    if (
+      prev &&
+      prev.committed &&
+      !prev.handedOver &&
+      prev.dir === dir &&
+      prev.log.fs === fs &&
+      prev.version + 1 === version
+    ) {
+      prev.handedOver = true;
       const next = new StateStore(prev.log, version, prev.map, snapshotInterval, codec);
       next.continued = true;
       return next;
@@ -79,58 +88,45 @@ export class StateStore<V = StateValue> {
   }
 
   get size(): number {
-    return this.sizeNow;
+    return this.map.size;
   }
 
   get(key: string): V | undefined {
-    const c = this.changes.get(key);
-    if (c !== undefined) return c === REMOVED ? undefined : c;
-    return this.map.get(key);
-  }
-
-  /** The value committed at `version`, ignoring this batch's changes: one lookup, for keys the batch has not touched. */
-  getCommitted(key: string): V | undefined {
     return this.map.get(key);
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.map.has(key);
   }
 
-  /**
-   * Sets a key (any string without a tab or a newline). Values are never undefined; a value object must not be
-   * changed after it is put. `present`, when the caller has just looked the key up, says whether it is in the
-   * store, sparing a second lookup.
-   */
-  put(key: string, value: V, present: boolean = this.has(key)): void {
-    if (!present) this.sizeNow++;
+  /** Sets a key (any string without a tab or a newline). Values are never undefined. */
+  put(key: string, value: V): void {
+    this.map.set(key, value);
     this.changes.set(key, value);
   }
 
+  /** Puts a key that is not in the store; returns false (and changes nothing) if it is. */
+  putIfAbsent(key: string, value: V): boolean {
+    if (this.map.has(key)) return false;
+    this.put(key, value);
+    return true;
+  }
+
   remove(key: string): void {
-    if (!this.has(key)) return;
-    this.sizeNow--;
-    if (this.map.has(key)) this.changes.set(key, REMOVED);
-    else this.changes.delete(key);
+    if (this.map.delete(key)) this.changes.set(key, REMOVED);
   }
 
-  /** The entries as of now (committed ones with this batch's changes): committed keys first, in their order. */
-  *entries(): IterableIterator<[string, V]> {
-    const changes = this.changes;
-    for (const [k, v] of this.map) {
-      const c = changes.get(k);
-      if (c === undefined) yield [k, v];
-      else if (c !== REMOVED) yield [k, c];
-    }
-    for (const [k, c] of changes) if (c !== REMOVED && !this.map.has(k)) yield [k, c];
+  /** The entries as of now. */
+  entries(): IterableIterator<[string, V]> {
+    return this.map.entries();
   }
 
-  /** Number of keys updated or removed since load (by this batch, also once committed). */
+  /** Number of keys this batch put or removed (a key put and removed again counts once). */
   get numUpdated(): number {
     return this.committed ? this.numCommitted : this.changes.size;
   }
 
-  /** Writes version + 1 durably, then makes it the in-memory committed version, and returns it. */
+  /** Writes version + 1 durably (the keys this batch changed, and every 10 versions a snapshot); returns it. */
   async commit(): Promise<number> {
     if (this.committed)
       throw new EddyError('ILLEGAL_STATE', `state store ${this.dir} was already committed at ${this.version + 1}`);
@@ -143,12 +139,8 @@ export class StateStore<V = StateValue> {
     await this.log.write(next, 'delta', delta);
     if (next % this.snapshotInterval === 0) {
       const all: string[] = [];
-      for (const [k, v] of this.entries()) all.push(StateLog.put(k, codec.toJson(v, k)));
+      for (const [k, v] of this.map) all.push(StateLog.put(k, codec.toJson(v, k)));
       await this.log.write(next, 'snapshot', all);
-    }
-    for (const [k, v] of this.changes) {
-      if (v === REMOVED) this.map.delete(k);
-      else this.map.set(k, v);
     }
     this.numCommitted = this.changes.size;
     this.changes.clear();
