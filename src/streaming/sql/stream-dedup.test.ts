@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../common/random.js';
 import { Eddy } from '../../index.js';
 import { MemoryStream } from '../../../plugins/memory/index.js';
 
@@ -87,6 +88,66 @@ describe('streaming dropDuplicates', () => {
     expect(last.numRowsDroppedByWatermark).toBe(1);
     // Key (a, 100 s) is behind the 120 s watermark and was evicted; (b, 130 s) and (c, 125 s) remain.
     expect(last.numRowsTotal).toBe(2);
+  });
+
+  it('over many batches with restarts, equals a model of the rules, and state holds just the unexpired keys', async () => {
+    const random = seededRandom(21);
+    const DELAY_MS = 3_000;
+    // Batches of (id, time): times move on 1.5 s a batch and reach 3.5 s back, so rows land on both sides of the
+    // watermark, in the bucket it is in, and repeat keys of earlier batches; a few come far too late.
+    const batches: [string, Date][][] = Array.from({ length: 24 }, (_, b) =>
+      Array.from({ length: 15 }, () => {
+        const late = random() < 0.1 ? 8_000 : 0;
+        const ms = 100_000 + b * 1_500 + Math.floor(random() * 6_000) - 3_500 - late;
+        return [`k${Math.floor(random() * 2)}`, new Date(ms - (ms % 250))] as [string, Date];
+      }),
+    );
+    // The model: a row is late when its time is at or behind the watermark; otherwise it is emitted unless its key
+    // is in state. State drops keys at or behind the watermark after each batch (and after the no-data batch
+    // that follows a watermark move).
+    const state = new Set<string>();
+    const emitted: string[] = [];
+    let wm = 0;
+    let maxTime = 0;
+    for (const rows of batches) {
+      for (const [id, ts] of rows) {
+        const ms = ts.getTime();
+        maxTime = Math.max(maxTime, ms);
+        if (wm > 0 && ms <= wm) continue;
+        const key = `${id}@${ms}`;
+        if (state.has(key)) continue;
+        state.add(key);
+        emitted.push(key);
+      }
+      for (const evict of [wm, Math.max(wm, maxTime - DELAY_MS)]) {
+        for (const key of state) if (Number(key.split('@')[1]) <= evict) state.delete(key);
+      }
+      wm = Math.max(wm, maxTime - DELAY_MS);
+    }
+    const events = new MemoryStream(eddy, 'id STRING, ts TIMESTAMP');
+    const got: string[] = [];
+    const start = () =>
+      events
+        .toDF()
+        .withWatermark('ts', `${DELAY_MS / 1000} seconds`)
+        .dropDuplicates(['id', 'ts'])
+        .writeStream.option('checkpointLocation', join(home, 'cp-model'))
+        .foreachBatch(async (df) => {
+          for (const r of await df.collect()) got.push(`${r['id']}@${(r['ts'] as Date).getTime()}`);
+        })
+        .start();
+    let q = await start();
+    for (let b = 0; b < batches.length; b++) {
+      events.addData(batches[b]!);
+      await q.processAllAvailable();
+      if (b === 6 || b === 15) {
+        await q.stop();
+        q = await start(); // the time buckets are rebuilt from the state files
+      }
+    }
+    await q.stop();
+    expect(got.sort()).toEqual(emitted.sort());
+    expect(q.recentProgress.at(-1)!.stateOperators[0]!.numRowsTotal).toBe(state.size);
   });
 
   it('refuses a second stateful operator on the same stream', async () => {
