@@ -127,14 +127,8 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     requireType(name, args[0]!, '1', 'int', 'long', 'double');
     return rowwise(name, args[0]!.type, args, (v) => (typeof v[0] === 'bigint' ? -v[0] : -(v[0] as number)));
   },
-  isnull: (args, name) => (
-    arity('isnull', args, 1),
-    rowwise(name, BooleanType, args, (v) => v[0] === null, { nullSafe: true, nullable: false })
-  ),
-  isnotnull: (args, name) => (
-    arity('isnotnull', args, 1),
-    rowwise(name, BooleanType, args, (v) => v[0] !== null, { nullSafe: true, nullable: false })
-  ),
+  isnull: (args, name) => (arity('isnull', args, 1), nullTest(args[0]!, name, false)),
+  isnotnull: (args, name) => (arity('isnotnull', args, 1), nullTest(args[0]!, name, true)),
   in(args, name) {
     arity('in', args, 1, Infinity);
     let t: DataType = args[0]!.type;
@@ -423,3 +417,23 @@ export const SCALAR_FUNCTIONS: Record<string, Impl> = {
     );
   },
 };
+
+/**
+ * IS NULL / IS NOT NULL, column at a time: a column of a typed array with no validity holds no null, so the answer
+ * is one fill; otherwise each row is asked.
+ */
+function nullTest(arg: Bound, name: string, notNull: boolean): Bound {
+  return {
+    type: BooleanType,
+    nullable: false,
+    name,
+    eval(batch) {
+      const c = arg.eval(batch);
+      const n = batch.numRows;
+      const out = new Uint8Array(n);
+      if (c.validity === null && !Array.isArray(c.data)) out.fill(notNull ? 1 : 0);
+      else for (let i = 0; i < n; i++) out[i] = (c.get(i) !== null) === notNull ? 1 : 0;
+      return new ColumnVector(BooleanType, n, out, null);
+    },
+  };
+}

@@ -19,8 +19,7 @@ export class Segment {
   /** Per aggregate, each slot's buffer. */
   readonly buffers: unknown[][];
   size = 0;
-  /** eventJson as UTF-8, copied into every state line of the segment. */
-  readonly eventBytes: Buffer;
+  private bytes: Buffer | null = null;
 
   constructor(
     /** The event-time key's value of every group here (null without an event-time key). */
@@ -32,9 +31,13 @@ export class Segment {
     numMembers: number,
     numAggs: number,
   ) {
-    this.eventBytes = Buffer.from(eventJson, 'utf8');
     this.members = Array.from({ length: numMembers }, () => []);
     this.buffers = Array.from({ length: numAggs }, () => []);
+  }
+
+  /** eventJson as UTF-8, made when a state line of the segment is first written, copied into each. */
+  get eventBytes(): Buffer {
+    return (this.bytes ??= Buffer.from(this.eventJson, 'utf8'));
   }
 
   /** Adds a group; `members` are its non-event key values in key order. */
@@ -139,7 +142,8 @@ export class GroupSegments {
 
   /**
    * Groups from a state version read from files. Values are the buffers' JSON, or `{"k": keys, "b": buffers}` in
-   * checkpoints written before segments (whose key is the same `stateJson(keys)`).
+   * aggregation checkpoints written before segments (whose key is the same `stateJson(keys)`); any other value
+   * (a dedup key's event time, from before segments) means no buffers.
    */
   static fromLog(
     entries: Map<string, unknown>,
@@ -151,7 +155,12 @@ export class GroupSegments {
     const state = new GroupSegments(numKeys, eventKey, numAggs, closesAt);
     for (const [key, value] of entries) {
       const keys = decodeValue(JSON.parse(key)) as unknown[];
-      const buffers = decodeValue(Array.isArray(value) ? value : (value as { b: unknown }).b) as unknown[];
+      const raw = Array.isArray(value)
+        ? value
+        : value !== null && typeof value === 'object' && 'b' in value
+          ? (value as { b: unknown }).b
+          : [];
+      const buffers = decodeValue(raw) as unknown[];
       const eventValue = eventKey === null ? null : keys[eventKey];
       const seg = state.segment(eventValue, eventKey === null ? '' : stateJson(eventValue));
       const members = eventKey === null ? keys : keys.filter((_, j) => j !== eventKey);

@@ -1,105 +1,138 @@
-import { RecordBatch } from '../../dataframe/batch.js';
+import type { RecordBatch } from '../../dataframe/batch.js';
 import type { DeduplicatePlan } from '../../dataframe/plan-wide.js';
 import { collectBatch } from '../../dataframe/plan.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
-import { StateStore } from '../state/state-store.js';
+import { StateLines, StateLog } from '../state/state-log.js';
+import { GroupSegments, type Segment } from './group-segments.js';
 import { stateJson } from './state-values.js';
 
 /** Batches whose state files are kept for recovery beyond the newest (Spark's minBatchesToRetain). */
 const MIN_VERSIONS_TO_RETAIN = 100;
-
-/** Event times are indexed for eviction in buckets this wide. */
-const BUCKET_MS = 1000;
-
-/** The state keys of one bucket of event times, with each key's time. */
-interface Bucket {
-  keys: string[];
-  times: number[];
-}
+/** A snapshot of every key is written every this many versions (Spark's minDeltasForSnapshot). */
+const SNAPSHOT_INTERVAL = 10;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+/** A key's state value: the key is all there is to remember. */
+const NO_BUFFERS: readonly unknown[] = [];
 
 /**
- * A streaming dropDuplicates (Spark's StreamingDeduplicateExec): the keys seen so far live in the state store, so a
- * row whose key was seen in any earlier batch is dropped. When the watermarked event-time column is one of the
- * keys, rows behind the watermark are dropped as late and keys behind it are evicted, so state stays bounded;
- * without it every key is kept forever, as in Spark.
+ * A streaming dropDuplicates (Spark's StreamingDeduplicateExec): the keys seen so far are kept in state, so a row
+ * whose key was seen in any earlier batch is dropped. When the watermarked event-time column is one of the keys,
+ * rows behind the watermark are dropped as late and keys behind it are evicted, so state stays bounded; without
+ * it every key is kept forever, as in Spark.
  *
- * Keys are indexed by their event time in one-second buckets between batches, so eviction visits the buckets the
- * watermark passed (and the one it is in), not all of state.
+ * State is laid out as the aggregation's is (GroupSegments): the keys sharing an event time form a segment, looked
+ * up by the time and then by the other key values (the value itself for one primitive column), and a time the
+ * watermark passed leaves state as one unit. State files hold a line per key, `stateJson(keys)` and `[]`.
  */
 export class StatefulDeduplicate {
-  /** The store the last batch committed, continued by the next batch without reading files. */
-  private store: StateStore | null = null;
-  /** The state keys by bucket of event time; describes `store`, rebuilt whenever the store was read from files. */
-  private buckets: Map<number, Bucket> | null = null;
+  /** The state as of `version`, kept between batches; null after a batch that failed (files are read then). */
+  private state: GroupSegments | null = null;
+  private version = -1;
+  private log: StateLog | null = null;
+  /** Index of the event-time column among the keys, or null. */
+  private readonly eventKey: number | null;
+
   constructor(
     readonly plan: DeduplicatePlan,
     /** Position of the watermarked event-time column in the row, when it is one of the keys. */
-    private readonly eventTimeIndex: number | null,
+    eventTimeIndex: number | null,
     private readonly operatorId: number,
-  ) {}
+  ) {
+    const k = eventTimeIndex === null ? -1 : plan.keyIndices.indexOf(eventTimeIndex);
+    this.eventKey = k < 0 ? null : k;
+  }
+
+  private async load(ctx: BatchContext): Promise<{ state: GroupSegments; log: StateLog }> {
+    const cp = ctx.checkpoint;
+    const dir = cp.stateDir(this.operatorId, 0);
+    const { state, log } = this;
+    this.state = null;
+    if (state && log && log.dir === dir && log.fs === cp.fs && this.version === ctx.batchId) return { state, log };
+    const fresh = new StateLog(cp.fs, dir);
+    const entries = await fresh.read(ctx.batchId);
+    return {
+      state: GroupSegments.fromLog(entries, this.plan.keyIndices.length, this.eventKey, 0, eventTime),
+      log: fresh,
+    };
+  }
 
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
-    const cp = ctx.checkpoint;
-    const store = await StateStore.load(cp.fs, cp.stateDir(this.operatorId, 0), ctx.batchId, { reuse: this.store });
-    this.store = null;
-    let buckets = store.continued ? this.buckets : null;
-    this.buckets = null;
-    if (this.eventTimeIndex !== null && buckets === null) {
-      buckets = new Map();
-      for (const [key, t] of store.entries()) index(buckets, key, t as number);
-    }
+    const { state, log } = await this.load(ctx);
+    const ek = this.eventKey;
     const input = await collectBatch(this.plan.child);
     const keyCols = this.plan.keyIndices.map((i) => input.column(i));
-    const time = this.eventTimeIndex === null ? null : input.column(this.eventTimeIndex);
+    const memberCols = keyCols.filter((_, j) => j !== ek);
+    const time = ek === null ? null : keyCols[ek]!;
     const wm = ctx.watermarkMs;
+    const allInOne = ek === null ? state.segment(null, '') : null;
+    const delta = new StateLines();
+    const members = new Array<unknown>(memberCols.length);
     const keep: number[] = [];
     let dropped = 0;
+    let lastTime: number | null | undefined = undefined;
+    let lastSegment: Segment | null = allInOne;
     for (let i = 0; i < input.numRows; i++) {
-      const t = time === null ? null : (time.get(i) as number | null);
-      if (t !== null && t <= wm && wm > 0) {
-        dropped++;
-        continue;
-      }
-      // The state key is the JSON of the key values, stateJson([...]), written out without the array.
-      let key = '[';
-      for (let j = 0; j < keyCols.length; j++) key += (j === 0 ? '' : ',') + stateJson(keyCols[j]!.get(i));
-      key += ']';
-      if (!store.putIfAbsent(key, t ?? 0)) continue;
-      if (buckets !== null && t !== null) index(buckets, key, t);
-      keep.push(i);
-    }
-    let removed = 0;
-    if (buckets !== null && wm > 0) {
-      for (const [b, bucket] of buckets) {
-        if (b * BUCKET_MS > wm) continue;
-        // The bucket the watermark is in keeps its later keys.
-        const later: Bucket = { keys: [], times: [] };
-        for (let k = 0; k < bucket.keys.length; k++) {
-          if (bucket.times[k]! <= wm) {
-            store.remove(bucket.keys[k]!);
-            removed++;
-          } else {
-            later.keys.push(bucket.keys[k]!);
-            later.times.push(bucket.times[k]!);
-          }
+      let seg = allInOne;
+      if (time !== null) {
+        const t = time.get(i) as number | null;
+        if (t !== null && t <= wm && wm > 0) {
+          dropped++;
+          continue;
         }
-        if (later.keys.length === 0) buckets.delete(b);
-        else buckets.set(b, later);
+        // Rows come in runs of one time: the segment of the last row's time is tried first.
+        if (t !== lastTime) {
+          lastTime = t;
+          lastSegment = state.segment(t, stateJson(t));
+        }
+        seg = lastSegment;
       }
+      for (let m = 0; m < memberCols.length; m++) members[m] = memberCols[m]!.get(i);
+      const memberKey = GroupSegments.memberKey(members);
+      if (seg!.slots.has(memberKey)) continue;
+      const slot = state.add(seg!, memberKey, members, NO_BUFFERS);
+      keep.push(i);
+      delta.newline();
+      state.writeKey(delta, seg!, slot);
+      delta.tab().byte(OPEN_BRACKET).byte(CLOSE_BRACKET);
     }
-    const updated = store.numUpdated - removed;
-    const version = await store.commit();
-    this.store = store;
-    this.buckets = buckets;
-    if (version % 10 === 0 && version > MIN_VERSIONS_TO_RETAIN) await store.purge(version - MIN_VERSIONS_TO_RETAIN);
+    // Evict the times the watermark passed (never a key this batch added: those are after it).
+    let removed = 0;
+    if (ek !== null && wm > 0) {
+      const closed: Segment[] = [];
+      for (const seg of state.segments.values()) {
+        if (seg.closesAt === null || seg.closesAt > wm) continue;
+        for (let s = 0; s < seg.size; s++) {
+          delta.newline();
+          state.writeKey(delta, seg, s);
+          delta.tab();
+        }
+        closed.push(seg);
+        removed += seg.size;
+      }
+      for (const seg of closed) state.drop(seg);
+    }
+    const version = ctx.batchId + 1;
+    await log.write(version, 'delta', delta);
+    if (version % SNAPSHOT_INTERVAL === 0) {
+      const snapshot = new StateLines();
+      state.writeSnapshot(snapshot);
+      await log.write(version, 'snapshot', snapshot);
+    }
+    this.state = state;
+    this.log = log;
+    this.version = version;
+    if (version % SNAPSHOT_INTERVAL === 0 && version > MIN_VERSIONS_TO_RETAIN) {
+      await log.purge(version - MIN_VERSIONS_TO_RETAIN);
+    }
     const batch = input.gather(Int32Array.from(keep), keep.length);
     return {
       batch,
       progress: {
         operatorName: 'dedupe',
-        numRowsTotal: store.size,
-        numRowsUpdated: updated,
+        numRowsTotal: state.size,
+        numRowsUpdated: keep.length,
         numRowsRemoved: removed,
         numRowsDroppedByWatermark: dropped,
         numShufflePartitions: 1,
@@ -109,10 +142,7 @@ export class StatefulDeduplicate {
   }
 }
 
-function index(buckets: Map<number, Bucket>, key: string, t: number): void {
-  const b = Math.floor(t / BUCKET_MS);
-  let bucket = buckets.get(b);
-  if (bucket === undefined) buckets.set(b, (bucket = { keys: [], times: [] }));
-  bucket.keys.push(key);
-  bucket.times.push(t);
+/** When a key closes: its event time (a number of milliseconds), never for a null. */
+function eventTime(v: unknown): number | null {
+  return typeof v === 'number' ? v : null;
 }
