@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -148,6 +148,47 @@ describe('streaming dropDuplicates', () => {
     await q.stop();
     expect(got.sort()).toEqual(emitted.sort());
     expect(q.recentProgress.at(-1)!.stateOperators[0]!.numRowsTotal).toBe(state.size);
+  });
+
+  it('resumes from state files written before segments (format v1, the event time as the value)', async () => {
+    const events = new MemoryStream(eddy, 'id STRING, ts TIMESTAMP');
+    const cp = join(home, 'cp-v1');
+    const start = () =>
+      events
+        .toDF()
+        .withWatermark('ts', '10 seconds')
+        .dropDuplicates(['id', 'ts'])
+        .writeStream.format('memory')
+        .queryName('dedup_v1')
+        .option('checkpointLocation', cp)
+        .start();
+    let q = await start();
+    events.addData([
+      ['a', t(100)],
+      ['b', t(101)],
+    ]);
+    await q.processAllAvailable();
+    await q.stop();
+    // Rewrite every state file as an older Eddy wrote it: [key, event time].
+    const dir = join(cp, 'state', '0', '0');
+    for (const name of await readdir(dir)) {
+      const lines = (await readFile(join(dir, name), 'utf8')).split('\n').slice(1);
+      const v1 = lines.map((line) => {
+        const key = line.slice(0, line.indexOf('\t'));
+        const removed = line.endsWith('\t');
+        return removed ? `[${JSON.stringify(key)}]` : `[${JSON.stringify(key)},${(JSON.parse(key) as number[])[1]}]`;
+      });
+      await writeFile(join(dir, name), ['v1', ...v1].join('\n'));
+    }
+    q = await start();
+    events.addData([
+      ['a', t(100)], // a duplicate remembered in the old files
+      ['c', t(102)],
+    ]);
+    await q.processAllAvailable();
+    await q.stop();
+    expect(await ids('dedup_v1')).toEqual(['c']);
+    expect(q.lastProgress!.stateOperators[0]!.numRowsTotal).toBe(3);
   });
 
   it('refuses a second stateful operator on the same stream', async () => {
