@@ -6,8 +6,8 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /**
- * The groups of a streaming aggregation that share one value of the event-time key — one window, say — or every
- * group of a query without one. Groups are slots, and a slot's key values and buffers live in columns (arrays
+ * The groups of a streaming aggregation (or the keys of a dropDuplicates) that share one value of the event-time
+ * key — one window, say — or every group of a query without one. Groups are slots, and a slot's key values and buffers live in columns (arrays
  * indexed by slot), so a group costs one map entry and no objects of its own: the state of a windowed count is a
  * few columns per window, and a closed window leaves state as one unit.
  */
@@ -51,8 +51,8 @@ export class Segment {
 }
 
 /**
- * A streaming aggregation's groups, segmented by the event-time key. State files (a StateLog) keep one line per
- * group as before — the key is the JSON of all grouping values in order (`stateJson(keys)`), the value the JSON of
+ * A streaming aggregation's groups (or a dropDuplicates' keys, with no buffers), segmented by the event-time key.
+ * State files (a StateLog) keep one line per group as before — the key is the JSON of all grouping values in order (`stateJson(keys)`), the value the JSON of
  * the buffers — so the layout in memory is free to change without touching checkpoints.
  */
 export class GroupSegments {
