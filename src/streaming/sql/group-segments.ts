@@ -7,9 +7,9 @@ const COMMA = 0x2c;
 
 /**
  * The groups of a streaming aggregation (or the keys of a dropDuplicates) that share one value of the event-time
- * key — one window, say — or every group of a query without one. Groups are slots, and a slot's key values and buffers live in columns (arrays
- * indexed by slot), so a group costs one map entry and no objects of its own: the state of a windowed count is a
- * few columns per window, and a closed window leaves state as one unit.
+ * key — one window, say — or every group of a query without one. Groups are slots, and a slot's key values and
+ * buffers live in columns (arrays indexed by slot), so a group costs one map entry and no objects of its own: the
+ * state of a windowed count is a few columns per window, and a closed window leaves state as one unit.
  */
 export class Segment {
   /** Member key → slot. The member key is the non-event key value itself when it is one primitive, else JSON. */
