@@ -52,8 +52,9 @@ export class Segment {
 
 /**
  * A streaming aggregation's groups (or a dropDuplicates' keys, with no buffers), segmented by the event-time key.
- * State files (a StateLog) keep one line per group as before — the key is the JSON of all grouping values in order (`stateJson(keys)`), the value the JSON of
- * the buffers — so the layout in memory is free to change without touching checkpoints.
+ * State files (a StateLog) keep one line per group as before — the key is the JSON of all grouping values in
+ * order (`stateJson(keys)`), the value the JSON of the buffers — so the layout in memory is free to change without
+ * touching checkpoints.
  */
 export class GroupSegments {
   readonly segments = new Map<string, Segment>();
