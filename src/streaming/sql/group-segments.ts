@@ -1,4 +1,5 @@
-import type { StateLines } from '../state/state-log.js';
+import type { BatchContext } from '../contracts.js';
+import { StateLines, StateLog } from '../state/state-log.js';
 import { decodeValue, stateJson } from './state-values.js';
 
 const OPEN_BRACKET = 0x5b;
@@ -129,6 +130,25 @@ export class GroupSegments {
     out.byte(CLOSE_BRACKET);
   }
 
+  /**
+   * Removes the segments the watermark has closed (closing at or before it), writing a removal line to `delta` for
+   * each of their groups; returns them, in order.
+   */
+  evictClosed(watermarkMs: number, delta: StateLines): Segment[] {
+    const closed: Segment[] = [];
+    for (const seg of this.segments.values()) {
+      if (seg.closesAt === null || seg.closesAt > watermarkMs) continue;
+      for (let s = 0; s < seg.size; s++) {
+        delta.newline();
+        this.writeKey(delta, seg, s);
+        delta.tab();
+      }
+      closed.push(seg);
+    }
+    for (const seg of closed) this.drop(seg);
+    return closed;
+  }
+
   /** Writes a snapshot's lines: every group. */
   writeSnapshot(out: StateLines): void {
     for (const seg of this.segments.values()) {
@@ -168,5 +188,55 @@ export class GroupSegments {
       state.add(seg, GroupSegments.memberKey(members), members, buffers);
     }
     return state;
+  }
+}
+
+/** Batches whose state files are kept for recovery beyond the newest (Spark's minBatchesToRetain). */
+const MIN_VERSIONS_TO_RETAIN = 100;
+/** A snapshot of every group is written every this many versions (Spark's minDeltasForSnapshot). */
+const SNAPSHOT_INTERVAL = 10;
+
+/**
+ * A stateful operator's GroupSegments between batches: the state as of the last committed version, continued by
+ * the next batch without reading files. A batch changes it in place and hands it back with commit() once its
+ * delta is durable; a batch that fails never hands it back, so the next load() reads the committed version.
+ */
+export class SegmentStore {
+  private state: GroupSegments | null = null;
+  private version = -1;
+  private log: StateLog | null = null;
+
+  constructor(
+    private readonly operatorId: number,
+    /** The state of a version read from files (key → parsed value). */
+    private readonly fromLog: (entries: Map<string, unknown>) => GroupSegments,
+  ) {}
+
+  /** The state as of the batch's version (the state after the batch before it). */
+  async load(ctx: BatchContext): Promise<{ state: GroupSegments; log: StateLog }> {
+    const cp = ctx.checkpoint;
+    const dir = cp.stateDir(this.operatorId, 0);
+    const { state, log } = this;
+    this.state = null;
+    if (state && log && log.dir === dir && log.fs === cp.fs && this.version === ctx.batchId) return { state, log };
+    const fresh = new StateLog(cp.fs, dir);
+    return { state: this.fromLog(await fresh.read(ctx.batchId)), log: fresh };
+  }
+
+  /** Writes the batch's delta (and every 10 versions a snapshot) durably, then keeps the state for the next batch. */
+  async commit(ctx: BatchContext, state: GroupSegments, log: StateLog, delta: StateLines): Promise<void> {
+    const version = ctx.batchId + 1;
+    await log.write(version, 'delta', delta);
+    if (version % SNAPSHOT_INTERVAL === 0) {
+      const snapshot = new StateLines();
+      state.writeSnapshot(snapshot);
+      await log.write(version, 'snapshot', snapshot);
+    }
+    this.state = state;
+    this.log = log;
+    this.version = version;
+    if (version % SNAPSHOT_INTERVAL === 0 && version > MIN_VERSIONS_TO_RETAIN) {
+      await log.purge(version - MIN_VERSIONS_TO_RETAIN);
+    }
   }
 }

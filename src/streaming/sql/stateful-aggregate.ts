@@ -4,15 +4,11 @@ import { GroupIndex } from '../../dataframe/group-index.js';
 import type { AggregatePlan } from '../../dataframe/plan-wide.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
-import { StateLines, StateLog } from '../state/state-log.js';
+import { StateLines } from '../state/state-log.js';
 import { aggregateBuffer, type AggregateBuffer, type PartialBuffers } from './aggregate-state.js';
-import { GroupSegments, type Segment } from './group-segments.js';
+import { GroupSegments, SegmentStore, type Segment } from './group-segments.js';
 import { stateJson } from './state-values.js';
 
-/** Batches whose state files are kept for recovery beyond the newest (Spark's minBatchesToRetain). */
-const MIN_VERSIONS_TO_RETAIN = 100;
-/** A snapshot of every group is written every this many versions (Spark's minDeltasForSnapshot). */
-const SNAPSHOT_INTERVAL = 10;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
@@ -38,18 +34,15 @@ export interface StatefulAggregateOptions {
  */
 export class StatefulAggregate {
   private readonly buffers: AggregateBuffer[];
-  /**
-   * The state as of `version`, kept between batches. A batch changes it in place and sets it back only once its
-   * delta is durable; a batch that fails leaves it null, so the next one reads the committed version from files.
-   */
-  private state: GroupSegments | null = null;
-  private version = -1;
-  private log: StateLog | null = null;
+  private readonly store: SegmentStore;
   constructor(
     readonly plan: AggregatePlan,
     private readonly options: StatefulAggregateOptions,
   ) {
     this.buffers = plan.aggs.map(aggregateBuffer);
+    this.store = new SegmentStore(options.operatorId, (entries) =>
+      GroupSegments.fromLog(entries, plan.keys.length, options.eventTimeKey, plan.aggs.length, this.closesAt),
+    );
   }
 
   /**
@@ -61,24 +54,9 @@ export class StatefulAggregate {
     return typeof v === 'object' ? ((v as { end?: unknown }).end as number) : (v as number);
   };
 
-  private async load(ctx: BatchContext): Promise<{ state: GroupSegments; log: StateLog }> {
-    const cp = ctx.checkpoint;
-    const dir = cp.stateDir(this.options.operatorId, 0);
-    const { state, log } = this;
-    this.state = null;
-    if (state && log && log.dir === dir && log.fs === cp.fs && this.version === ctx.batchId) return { state, log };
-    const fresh = new StateLog(cp.fs, dir);
-    const entries = await fresh.read(ctx.batchId);
-    const { plan, options } = this;
-    return {
-      state: GroupSegments.fromLog(entries, plan.keys.length, options.eventTimeKey, plan.aggs.length, this.closesAt),
-      log: fresh,
-    };
-  }
-
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
     const { plan, buffers } = this;
-    const { state, log } = await this.load(ctx);
+    const { state, log } = await this.store.load(ctx);
     const mode = this.options.outputMode;
     const ek = this.options.eventTimeKey;
     const evicts = mode !== 'complete' && ek !== null;
@@ -177,34 +155,8 @@ export class StatefulAggregate {
 
     // 3. Evict what the watermark closed (never a group this batch merged: those are after the watermark), commit,
     //    and emit.
-    const closed: Segment[] = [];
-    let removed = 0;
-    if (evicts) {
-      for (const seg of state.segments.values()) {
-        if (seg.closesAt === null || seg.closesAt > wm) continue;
-        for (let s = 0; s < seg.size; s++) {
-          delta.newline();
-          state.writeKey(delta, seg, s);
-          delta.tab();
-        }
-        closed.push(seg);
-        removed += seg.size;
-      }
-      for (const seg of closed) state.drop(seg);
-    }
-    const version = ctx.batchId + 1;
-    await log.write(version, 'delta', delta);
-    if (version % SNAPSHOT_INTERVAL === 0) {
-      const snapshot = new StateLines();
-      state.writeSnapshot(snapshot);
-      await log.write(version, 'snapshot', snapshot);
-    }
-    this.state = state;
-    this.log = log;
-    this.version = version;
-    if (version % SNAPSHOT_INTERVAL === 0 && version > MIN_VERSIONS_TO_RETAIN) {
-      await log.purge(version - MIN_VERSIONS_TO_RETAIN);
-    }
+    const closed = evicts ? state.evictClosed(wm, delta) : [];
+    await this.store.commit(ctx, state, log, delta);
 
     const batch =
       mode === 'update'
@@ -216,7 +168,7 @@ export class StatefulAggregate {
         operatorName: 'stateStoreSave',
         numRowsTotal: state.size,
         numRowsUpdated: changedSegs.length,
-        numRowsRemoved: removed,
+        numRowsRemoved: closed.reduce((n, seg) => n + seg.size, 0),
         numRowsDroppedByWatermark: dropped,
         numShufflePartitions: 1,
         numStateStoreInstances: 1,

@@ -3,14 +3,10 @@ import type { DeduplicatePlan } from '../../dataframe/plan-wide.js';
 import { collectBatch } from '../../dataframe/plan.js';
 import type { BatchContext } from '../contracts.js';
 import type { StateOperatorProgress } from '../progress.js';
-import { StateLines, StateLog } from '../state/state-log.js';
-import { GroupSegments, type Segment } from './group-segments.js';
+import { StateLines } from '../state/state-log.js';
+import { GroupSegments, SegmentStore, type Segment } from './group-segments.js';
 import { stateJson } from './state-values.js';
 
-/** Batches whose state files are kept for recovery beyond the newest (Spark's minBatchesToRetain). */
-const MIN_VERSIONS_TO_RETAIN = 100;
-/** A snapshot of every key is written every this many versions (Spark's minDeltasForSnapshot). */
-const SNAPSHOT_INTERVAL = 10;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 /** A key's state value: the key is all there is to remember. */
@@ -27,10 +23,7 @@ const NO_BUFFERS: readonly unknown[] = [];
  * watermark passed leaves state as one unit. State files hold a line per key, `stateJson(keys)` and `[]`.
  */
 export class StatefulDeduplicate {
-  /** The state as of `version`, kept between batches; null after a batch that failed (files are read then). */
-  private state: GroupSegments | null = null;
-  private version = -1;
-  private log: StateLog | null = null;
+  private readonly store: SegmentStore;
   /** Index of the event-time column among the keys, or null. */
   private readonly eventKey: number | null;
 
@@ -38,28 +31,17 @@ export class StatefulDeduplicate {
     readonly plan: DeduplicatePlan,
     /** Position of the watermarked event-time column in the row, when it is one of the keys. */
     eventTimeIndex: number | null,
-    private readonly operatorId: number,
+    operatorId: number,
   ) {
     const k = eventTimeIndex === null ? -1 : plan.keyIndices.indexOf(eventTimeIndex);
-    this.eventKey = k < 0 ? null : k;
-  }
-
-  private async load(ctx: BatchContext): Promise<{ state: GroupSegments; log: StateLog }> {
-    const cp = ctx.checkpoint;
-    const dir = cp.stateDir(this.operatorId, 0);
-    const { state, log } = this;
-    this.state = null;
-    if (state && log && log.dir === dir && log.fs === cp.fs && this.version === ctx.batchId) return { state, log };
-    const fresh = new StateLog(cp.fs, dir);
-    const entries = await fresh.read(ctx.batchId);
-    return {
-      state: GroupSegments.fromLog(entries, this.plan.keyIndices.length, this.eventKey, 0, eventTime),
-      log: fresh,
-    };
+    const eventKey = (this.eventKey = k < 0 ? null : k);
+    this.store = new SegmentStore(operatorId, (entries) =>
+      GroupSegments.fromLog(entries, plan.keyIndices.length, eventKey, 0, eventTime),
+    );
   }
 
   async run(ctx: BatchContext): Promise<{ batch: RecordBatch; progress: StateOperatorProgress }> {
-    const { state, log } = await this.load(ctx);
+    const { state, log } = await this.store.load(ctx);
     const ek = this.eventKey;
     const input = await collectBatch(this.plan.child);
     const keyCols = this.plan.keyIndices.map((i) => input.column(i));
@@ -98,34 +80,8 @@ export class StatefulDeduplicate {
       delta.tab().byte(OPEN_BRACKET).byte(CLOSE_BRACKET);
     }
     // Evict the times the watermark passed (never a key this batch added: those are after it).
-    let removed = 0;
-    if (ek !== null && wm > 0) {
-      const closed: Segment[] = [];
-      for (const seg of state.segments.values()) {
-        if (seg.closesAt === null || seg.closesAt > wm) continue;
-        for (let s = 0; s < seg.size; s++) {
-          delta.newline();
-          state.writeKey(delta, seg, s);
-          delta.tab();
-        }
-        closed.push(seg);
-        removed += seg.size;
-      }
-      for (const seg of closed) state.drop(seg);
-    }
-    const version = ctx.batchId + 1;
-    await log.write(version, 'delta', delta);
-    if (version % SNAPSHOT_INTERVAL === 0) {
-      const snapshot = new StateLines();
-      state.writeSnapshot(snapshot);
-      await log.write(version, 'snapshot', snapshot);
-    }
-    this.state = state;
-    this.log = log;
-    this.version = version;
-    if (version % SNAPSHOT_INTERVAL === 0 && version > MIN_VERSIONS_TO_RETAIN) {
-      await log.purge(version - MIN_VERSIONS_TO_RETAIN);
-    }
+    const closed = ek !== null && wm > 0 ? state.evictClosed(wm, delta) : [];
+    await this.store.commit(ctx, state, log, delta);
     const batch = input.gather(Int32Array.from(keep), keep.length);
     return {
       batch,
@@ -133,7 +89,7 @@ export class StatefulDeduplicate {
         operatorName: 'dedupe',
         numRowsTotal: state.size,
         numRowsUpdated: keep.length,
-        numRowsRemoved: removed,
+        numRowsRemoved: closed.reduce((n, seg) => n + seg.size, 0),
         numRowsDroppedByWatermark: dropped,
         numShufflePartitions: 1,
         numStateStoreInstances: 1,
