@@ -12,8 +12,9 @@ import {
   rangeAssign,
   roundRobinAssign,
 } from './group-assignor.js';
-import { GroupConsumer, type GroupBatch } from './group-consumer.js';
+import { GroupConsumer } from './group-consumer.js';
 import { KafkaClient } from './kafka-client.js';
+import { startGroupMember } from '../../../test/support/group-member.js';
 
 let dir: string;
 const open: { close(): unknown }[] = [];
@@ -32,22 +33,8 @@ async function broker(): Promise<Broker> {
 }
 
 async function member(b: Broker, seen: Map<string, string[]>, name: string): Promise<GroupConsumer> {
-  const c = await GroupConsumer.connect({
-    bootstrapServers: b.bootstrapServers,
-    groupId: 'g',
-    topics: ['t'],
-    autoOffsetReset: 'earliest',
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 100,
-  });
+  const c = await startGroupMember(b.bootstrapServers, seen, name);
   open.push(c);
-  c.run(async (batch: GroupBatch) => {
-    for (let i = 0; i < batch.records.count; i++) {
-      const v = batch.records.values[i]!.toString();
-      seen.set(v, [...(seen.get(v) ?? []), name]);
-    }
-    await c.commit(batch.topic, batch.partition, batch.nextOffset);
-  });
   return c;
 }
 

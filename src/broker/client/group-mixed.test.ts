@@ -7,8 +7,9 @@ import kafkajs from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasClient, SYSTEM_PYTHON } from '../../../test/support/clients.js';
 import { startBroker, type Broker } from '../broker.js';
-import { GroupConsumer, type GroupBatch } from './group-consumer.js';
+import { GroupConsumer } from './group-consumer.js';
 import { KafkaClient } from './kafka-client.js';
+import { startGroupMember } from '../../../test/support/group-member.js';
 
 /*
  * One consumer group, an Eddy GroupConsumer and a kafkajs consumer (which offers only "RoundRobinAssigner"), on the
@@ -70,22 +71,8 @@ async function setup(): Promise<Setup> {
 }
 
 async function eddyMember(s: Setup): Promise<GroupConsumer> {
-  const c = await GroupConsumer.connect({
-    bootstrapServers: s.broker.bootstrapServers,
-    groupId: 'g',
-    topics: ['t'],
-    autoOffsetReset: 'earliest',
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 100,
-  });
+  const c = await startGroupMember(s.broker.bootstrapServers, s.seen, 'eddy');
   open.push(c);
-  c.run(async (batch: GroupBatch) => {
-    for (let i = 0; i < batch.records.count; i++) {
-      const v = batch.records.values[i]!.toString();
-      s.seen.set(v, [...(s.seen.get(v) ?? []), 'eddy']);
-    }
-    await c.commit(batch.topic, batch.partition, batch.nextOffset);
-  });
   // Every fetch round of the Eddy member is a change too, so a wait never outlives a missed event.
   void (async () => {
     while (!c.isClosed) {
