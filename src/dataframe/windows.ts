@@ -3,7 +3,8 @@ import { EddyError } from '../common/errors.js';
 import { requireType, type Bound } from './bound.js';
 import { ColumnVector } from './column-vector.js';
 import { arity, constant } from './function-args.js';
-import { ArrayType, StructType, TimestampType } from './types.js';
+import { ArrayType, StructType, TimestampType, type DataType } from './types.js';
+import type { RecordBatch } from './batch.js';
 
 /** The struct window() returns: Spark's window column with start (inclusive) and end (exclusive). */
 export const WINDOW_TYPE = new StructType([
@@ -56,6 +57,41 @@ function timestamps(c: ColumnVector): { data: Float64Array; validity: Uint8Array
   return { data: c.data as Float64Array, validity: c.validity };
 }
 
+/**
+ * One value per row, made from the start of the slide interval that holds the row's time (null for a null time).
+ * Rows come mostly in time order, so a row in the interval of the row before takes that row's value without the
+ * modulo — when `reuse` says the value depends on the interval alone.
+ */
+function bySlideStart(
+  time: Bound,
+  w: WindowSpec,
+  type: DataType,
+  batch: RecordBatch,
+  reuse: boolean,
+  make: (start: number, t: number) => unknown,
+): ColumnVector {
+  const { data, validity } = timestamps(time.eval(batch));
+  const n = batch.numRows;
+  const out = new Array<unknown>(n);
+  let lastStart = NaN;
+  let lastEnd = NaN;
+  let last: unknown = null;
+  for (let i = 0; i < n; i++) {
+    if (validity !== null && validity[i] === 0) {
+      out[i] = null;
+      continue;
+    }
+    const t = data[i]!;
+    if (!(t >= lastStart && t < lastEnd)) {
+      lastStart = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
+      lastEnd = reuse ? lastStart + w.slide : NaN;
+      last = make(lastStart, t);
+    }
+    out[i] = last;
+  }
+  return new ColumnVector(type, n, out, validity === null ? null : validity.slice(0, n));
+}
+
 /** window(t, duration) with slide = duration: the one window holding each row's time. */
 export function tumblingWindow(time: Bound, w: WindowSpec, name: string): Bound {
   return {
@@ -63,28 +99,8 @@ export function tumblingWindow(time: Bound, w: WindowSpec, name: string): Bound 
     nullable: time.nullable,
     name,
     eval(batch) {
-      const { data, validity } = timestamps(time.eval(batch));
-      const n = batch.numRows;
-      const out = new Array<unknown>(n);
       const cache = new WindowCache(w.duration);
-      // Rows come mostly in time order: a row inside the last row's window takes it without the modulo.
-      let lastStart = NaN;
-      let lastEnd = NaN;
-      let last: unknown = null;
-      for (let i = 0; i < n; i++) {
-        if (validity !== null && validity[i] === 0) {
-          out[i] = null;
-          continue;
-        }
-        const t = data[i]!;
-        if (!(t >= lastStart && t < lastEnd)) {
-          lastStart = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
-          lastEnd = lastStart + w.slide;
-          last = cache.get(lastStart);
-        }
-        out[i] = last;
-      }
-      return new ColumnVector(WINDOW_TYPE, n, out, validity === null ? null : validity.slice(0, n));
+      return bySlideStart(time, w, WINDOW_TYPE, batch, true, (start) => cache.get(start));
     },
   };
 }
@@ -97,31 +113,14 @@ export function slidingWindows(time: Bound, w: WindowSpec): Bound {
     nullable: time.nullable,
     name: 'windows',
     eval(batch) {
-      const { data, validity } = timestamps(time.eval(batch));
-      const n = batch.numRows;
-      const out = new Array<unknown>(n);
       const cache = new WindowCache(w.duration);
-      // Rows whose times share a slide interval share one array of windows (never mutated, like the windows) —
-      // when the duration is a whole number of slides; otherwise how many windows hold a time varies within one.
-      const shared = w.duration % w.slide === 0;
-      let lastStart = NaN;
-      let lastEnd = NaN;
-      let last: unknown[] = [];
-      for (let i = 0; i < n; i++) {
-        if (validity !== null && validity[i] === 0) {
-          out[i] = null;
-          continue;
-        }
-        const t = data[i]!;
-        if (!(t >= lastStart && t < lastEnd)) {
-          lastStart = t - ((((t - w.start) % w.slide) + w.slide) % w.slide);
-          lastEnd = shared ? lastStart + w.slide : NaN;
-          last = [];
-          for (let s = lastStart; s > t - w.duration; s -= w.slide) last.push(cache.get(s));
-        }
-        out[i] = last;
-      }
-      return new ColumnVector(type, n, out, validity === null ? null : validity.slice(0, n));
+      // Rows of one slide interval share one array of windows (never mutated, like the windows) when the duration
+      // is a whole number of slides; otherwise how many windows hold a time varies within an interval.
+      return bySlideStart(time, w, type, batch, w.duration % w.slide === 0, (start, t) => {
+        const ws: unknown[] = [];
+        for (let s = start; s > t - w.duration; s -= w.slide) ws.push(cache.get(s));
+        return ws;
+      });
     },
   };
 }
